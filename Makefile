@@ -1,0 +1,51 @@
+# wijkarchief — the two commands of the README, and a few more.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export WIJKARCHIEF_DATA ?= $(CURDIR)/var
+
+.PHONY: run test lint typecheck install install-test browser bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+## make run: set up, seed the embedded store when empty, serve on http://$(HOST):$(PORT)
+run: install
+	$(BIN)/wijkarchief seed --if-empty
+	$(BIN)/wijkarchief serve --host $(HOST) --port $(PORT)
+
+## make test: set up and run lint, type checks and the whole suite
+test: install-test
+	$(BIN)/ruff check events archive api search_index stories tests benchmarks
+	$(BIN)/ruff format --check events archive api search_index stories tests benchmarks
+	$(BIN)/mypy
+	WIJKARCHIEF_TEST_POSTGRES_URL=$${WIJKARCHIEF_TEST_POSTGRES_URL-postgresql://postgres@127.0.0.1:5432/test} \
+	  $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check events archive api search_index stories tests benchmarks
+	$(BIN)/ruff format --check events archive api search_index stories tests benchmarks
+
+typecheck: install-test
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

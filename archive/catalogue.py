@@ -1,0 +1,208 @@
+"""The catalogue: every item's current state as plain data, a tracked view of the log.
+
+One row per item (`ref` = `kind/id`) holding the item's `as_dict()` as JSON, written with
+the eventsourcing tracking record of the page in the same transaction (the library's own
+`SQLiteTrackingRecorder` / `PostgresTrackingRecorder`, extended with one table, as in its
+full-text-search projection example). On SQLite it has a file of its own because the
+library's tracking table name is fixed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import psycopg
+from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
+from psycopg.sql import SQL, Identifier
+
+from archive.config import Settings
+from archive.projection import Change, ItemStates
+from events.items import ArchiveItem
+
+VIEW_NAME = "catalogue"
+
+
+def _rows(changes: Sequence[Change], states: ItemStates) -> dict[str, dict[str, Any]]:
+    """The new state of every item the page touched, last state wins."""
+    rows: dict[str, dict[str, Any]] = {}
+    for change in changes:
+        aggregate = states.after(change)
+        if isinstance(aggregate, ArchiveItem):
+            rows[aggregate.ref] = aggregate.as_dict()
+    return rows
+
+
+def _dump(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+class SQLiteCatalogue(SQLiteTrackingRecorder):
+    """The catalogue in its own SQLite file."""
+
+    name = VIEW_NAME
+
+    def __init__(self, settings: Settings) -> None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = settings.catalogue_path
+        super().__init__(SQLiteDatastore(str(settings.catalogue_path)))
+        self.create_table()
+
+    def construct_create_table_statements(self) -> list[str]:
+        statements = super().construct_create_table_statements()
+        statements.append(
+            "CREATE TABLE IF NOT EXISTS catalogue_items ("
+            "ref TEXT PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL)"
+        )
+        statements.append(
+            "CREATE INDEX IF NOT EXISTS catalogue_items_kind ON catalogue_items (kind, key)"
+        )
+        return statements
+
+    def position(self) -> int:
+        return self.max_tracking_id(self.name) or 0
+
+    def process(self, changes: Sequence[Change], states: ItemStates) -> None:
+        rows = _rows(changes, states)
+        with self.datastore.transaction(commit=True) as c:
+            for ref, data in rows.items():
+                c.execute(
+                    "INSERT INTO catalogue_items (ref, kind, key, data) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (ref) DO UPDATE SET data = excluded.data",
+                    (ref, data["kind"], data["id"], _dump(data)),
+                )
+            self._insert_tracking(c, Tracking(self.name, changes[-1].position))
+
+    def reset(self) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute("DELETE FROM catalogue_items")
+            c.execute("DELETE FROM tracking WHERE application_name = ?", (self.name,))
+
+    def purge(self) -> None:
+        """Leave no old row versions on disk (after an erasure): vacuum, empty the WAL."""
+        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        try:
+            conn.execute("PRAGMA secure_delete=ON")
+            conn.execute("VACUUM")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+
+    def items(self, kind: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every item (of one kind), ordered by kind and key."""
+        with self.datastore.transaction(commit=False) as c:
+            if kind is None:
+                c.execute("SELECT data FROM catalogue_items ORDER BY kind, key")
+            else:
+                c.execute("SELECT data FROM catalogue_items WHERE kind = ? ORDER BY key", (kind,))
+            rows = c.fetchall()
+        for row in rows:
+            yield json.loads(row[0])
+
+    def item(self, kind: str, key: str) -> dict[str, Any] | None:
+        """One item, or None."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT data FROM catalogue_items WHERE ref = ?", (f"{kind}/{key}",))
+            row = c.fetchone()
+        return json.loads(row[0]) if row else None
+
+    def close(self) -> None:
+        self.datastore.close()
+
+
+class PostgresCatalogue(PostgresTrackingRecorder):
+    """The catalogue in PostgreSQL, beside the event store (JSONB rows)."""
+
+    name = VIEW_NAME
+
+    def __init__(self, settings: Settings) -> None:
+        pg = settings.postgres()
+        self.conninfo = settings.pg_conninfo()
+        datastore = PostgresDatastore(
+            dbname=pg["dbname"],
+            host=pg["host"],
+            port=pg["port"],
+            user=pg["user"],
+            password=pg["password"],
+            schema=settings.database_schema,
+            pool_size=2,
+        )
+        super().__init__(datastore, tracking_table_name="catalogue_tracking")
+        self.schema = datastore.schema or "public"
+        self.table = f'"{self.schema}".catalogue_items'
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0}.catalogue_items ("
+                "ref text PRIMARY KEY, kind text NOT NULL, key text NOT NULL, data jsonb NOT NULL)"
+            ).format(Identifier(self.schema))
+        )
+        self.create_table()
+
+    def position(self) -> int:
+        return self.max_tracking_id(self.name) or 0
+
+    def process(self, changes: Sequence[Change], states: ItemStates) -> None:
+        rows = _rows(changes, states)
+        with self.datastore.transaction(commit=True) as c:
+            for ref, data in rows.items():
+                c.execute(
+                    f"INSERT INTO {self.table} (ref, kind, key, data) "
+                    "VALUES (%s, %s, %s, %s) ON CONFLICT (ref) DO UPDATE SET data = EXCLUDED.data",
+                    (ref, data["kind"], data["id"], _dump(data)),
+                )
+            self._insert_tracking(c, Tracking(self.name, changes[-1].position))
+
+    def reset(self) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"DELETE FROM {self.table}")
+            c.execute(
+                f'DELETE FROM "{self.schema}".{self.tracking_table_name} '
+                "WHERE application_name = %s",
+                (self.name,),
+            )
+
+    def purge(self) -> None:
+        """Rewrite the table so no dead row versions keep erased text (after an erasure)."""
+        with psycopg.connect(self.conninfo, autocommit=True) as conn:
+            conn.execute(f"VACUUM FULL {self.table}")
+
+    def items(self, kind: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every item (of one kind), ordered by kind and key."""
+        with self.datastore.transaction(commit=False) as c:
+            if kind is None:
+                c.execute(f"SELECT data::text AS data FROM {self.table} ORDER BY kind, key")
+            else:
+                c.execute(
+                    f"SELECT data::text AS data FROM {self.table} WHERE kind = %s ORDER BY key",
+                    (kind,),
+                )
+            rows = c.fetchall()
+        for row in rows:
+            yield json.loads(row["data"])
+
+    def item(self, kind: str, key: str) -> dict[str, Any] | None:
+        """One item, or None."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT data::text AS data FROM {self.table} WHERE ref = %s",
+                (f"{kind}/{key}",),
+            )
+            row = c.fetchone()
+        return json.loads(row["data"]) if row else None
+
+    def close(self) -> None:
+        self.datastore.close()
+
+
+Catalogue = SQLiteCatalogue | PostgresCatalogue
+
+
+def open_catalogue(settings: Settings) -> Catalogue:
+    """The catalogue for the configured store."""
+    if settings.uses_postgres:
+        return PostgresCatalogue(settings)
+    return SQLiteCatalogue(settings)

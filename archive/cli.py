@@ -1,0 +1,402 @@
+"""The command line: `wijkarchief COMMAND`.
+
+Exit status 0 on success; otherwise non-zero with a one-line reason on stderr. Long work
+(seed, rebuild, export, import) shows a progress bar on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from events.errors import ArchiveError
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[..., None]]:
+    """A tqdm progress bar on stderr, fed by (done, total) or (name, done, total) calls."""
+    from tqdm import tqdm
+
+    bars: dict[str, Any] = {}
+
+    def update(*args: Any) -> None:
+        name, done, total = args if len(args) == 3 else (description, *args)
+        bar = bars.get(name)
+        if bar is None:
+            bar = bars[name] = tqdm(
+                total=total,
+                desc=name,
+                unit="ev",
+                file=sys.stderr,
+                leave=True,
+                # Like pip: a bar for people at a terminal, silence in logs and pipes.
+                disable=not sys.stderr.isatty(),
+            )
+        bar.total = max(total, done)
+        bar.n = done
+        if not bar.disable:
+            bar.refresh()
+
+    try:
+        yield update
+    finally:
+        for bar in bars.values():
+            bar.close()
+
+
+def _archive(args: argparse.Namespace, *, follow: bool = True) -> Any:
+    from archive import open_archive
+
+    return open_archive(follow=follow)
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from stories.loader import seed
+
+    archive = _archive(args)
+    try:
+        if args.if_empty and archive.position() > 0:
+            print(f"Archief bevat al {archive.position()} gebeurtenissen; niets geladen.")
+            return 0
+        with progress_bar("seed") as update:
+            report = seed(archive, progress=update)
+        print(
+            f"{len(report.registered)} items vastgelegd, {len(report.skipped)} bestonden al, "
+            f"{report.linked} koppelingen gemaakt; positie {archive.position()}."
+        )
+    finally:
+        archive.close()
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from stories.loader import load
+
+    archive = _archive(args)
+    try:
+        with progress_bar("load") as update:
+            report = load(archive, [Path(p) for p in args.paths], actor=args.actor, progress=update)
+        print(f"{len(report.registered)} items vastgelegd, {len(report.skipped)} bestonden al.")
+    finally:
+        archive.close()
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from archive.application import Wijkarchief
+
+    app = Wijkarchief()
+    try:
+        if args.token_command == "create":
+            print(app.issue_token(args.name, args.role))
+        else:
+            app.revoke_token(args.name)
+            print(f"Token {args.name} ingetrokken.")
+    finally:
+        app.close()
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    archive = _archive(args, follow=False)
+    try:
+        with progress_bar("rebuild") as update:
+            count = archive.rebuild(progress=update)
+        print(f"Leesmodellen herbouwd: {count} gebeurtenissen verwerkt over {len(archive.views)}.")
+    finally:
+        archive.close()
+    return 0
+
+
+def cmd_project(args: argparse.Namespace) -> int:
+    import time
+
+    archive = _archive(args, follow=False)
+    try:
+        print("Projector volgt het logboek (Ctrl-C stopt).", file=sys.stderr)
+        while True:
+            if archive.catch_up() == 0:
+                if args.once:
+                    return 0
+                time.sleep(args.interval)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        archive.close()
+
+
+def cmd_consent(args: argparse.Namespace) -> int:
+    kind, key = ("stories", args.item) if args.item.isdigit() else _split_ref(args.item)
+    archive = _archive(args)
+    try:
+        if args.command == "erase":
+            archive.erase(kind, key, actor=args.actor, reason=args.reason or "")
+            print(f"Persoonsgegevens van {kind}/{key} gewist; de sleutel is vernietigd.")
+        elif args.command == "withdraw":
+            archive.withdraw(kind, key, reason=args.reason, policy=args.policy, actor=args.actor)
+            print(f"Toestemming voor {kind}/{key} ingetrokken; lezers zien een grafsteen.")
+        elif args.lift:
+            archive.lift_embargo(kind, key, actor=args.actor, reason=args.reason or "")
+            print(f"Embargo op {kind}/{key} opgeheven.")
+        else:
+            if not args.until:
+                raise ArchiveError("Geef --until JJJJ-MM-DD of --lift.")
+            archive.embargo(kind, key, args.until, actor=args.actor, reason=args.reason or "")
+            print(f"{kind}/{key} onder embargo tot {args.until}.")
+    finally:
+        archive.close()
+    return 0
+
+
+def _split_ref(value: str) -> tuple[str, str]:
+    from events.items import parse_ref
+
+    return parse_ref(value)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from archive.application import Wijkarchief
+    from archive.exchange import export_to
+
+    app = Wijkarchief()
+    try:
+        target = Path(args.file)
+        tmp = target.with_name(target.name + ".partial")
+        with tmp.open("w", encoding="utf-8") as out, progress_bar("export") as update:
+            count = export_to(app, out, progress=update)
+        tmp.replace(target)
+        print(f"{count} gebeurtenissen geëxporteerd naar {target}.")
+    finally:
+        app.close()
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from archive.application import Wijkarchief
+    from archive.exchange import import_from
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise ArchiveError(f"Bestand {path} bestaat niet.")
+    app = Wijkarchief()
+    try:
+        with progress_bar("import") as update:
+            count = import_from(app, path, progress=update)
+    finally:
+        app.close()
+    print(
+        f"{count} gebeurtenissen geïmporteerd; "
+        "de leesmodellen worden bij de volgende start bijgewerkt."
+    )
+    return 0
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    from archive.service import parse_as_of
+
+    archive = _archive(args)
+    try:
+        output = archive.timeline(args.year, fmt=args.format, as_of=parse_as_of(args.as_of))
+    finally:
+        archive.close()
+    _print(output)
+    return 0
+
+
+def cmd_kronieken(args: argparse.Namespace) -> int:
+    from archive.service import parse_as_of
+
+    archive = _archive(args)
+    try:
+        output = archive.kronieken(fmt=args.format, as_of=parse_as_of(args.as_of))
+    finally:
+        archive.close()
+    _print(output)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    archive = _archive(args)
+    try:
+        result = archive.search(
+            args.query, kind=args.kind, quality=args.quality, year=args.year, limit=args.limit
+        )
+    finally:
+        archive.close()
+    if args.json:
+        _print(result)
+        return 0
+    print(f"{result['total']} resultaten")
+    for hit in result["hits"]:
+        print(f"- [{hit['kind']}/{hit['id']}] {hit['title']}  ({hit['score']:.2f})")
+        if hit.get("snippet"):
+            print(f"    {hit['snippet']}")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from archive.application import Wijkarchief
+
+    app = Wijkarchief()
+    try:
+        _print({"items": app.history(args.kind, args.id)})
+    finally:
+        app.close()
+    return 0
+
+
+def cmd_qualities(args: argparse.Namespace) -> int:
+    from events import qualities
+
+    if args.skos:
+        _print(qualities.skos_jsonld())
+    else:
+        _print({"items": [q.as_dict() for q in (*qualities.QUALITIES, *qualities.ELEMENTS)]})
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers if args.workers > 1 else None,
+        log_level="info",
+    )
+    return 0
+
+
+def _print(output: Any) -> None:
+    if isinstance(output, str):
+        sys.stdout.write(output if output.endswith("\n") else output + "\n")
+    else:
+        json.dump(output, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser (its help is the command-line reference)."""
+    p = argparse.ArgumentParser(
+        prog="wijkarchief",
+        description="Het wijkarchief van Bospolder-Tussendijken: een archief dat niets vergeet.",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="serve the web pages and the JSON API")
+    s.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    s.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    s.add_argument("--workers", type=int, default=1)
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("seed", help="load the source-document archive (idempotent)")
+    s.add_argument("--if-empty", action="store_true", help="only when the store is empty")
+    s.set_defaults(func=cmd_seed)
+
+    s = sub.add_parser("load", help="load content files (Markdown with front matter)")
+    s.add_argument("paths", nargs="+")
+    s.add_argument("--actor", required=True, help="who is loading (recorded on every event)")
+    s.set_defaults(func=cmd_load)
+
+    s = sub.add_parser("token", help="create or revoke API tokens")
+    tsub = s.add_subparsers(dest="token_command", required=True)
+    t = tsub.add_parser("create", help="create a token (printed once)")
+    t.add_argument("--role", required=True, choices=["curator", "researcher"])
+    t.add_argument("--name", required=True)
+    t = tsub.add_parser("revoke", help="revoke a token by name")
+    t.add_argument("name")
+    s.set_defaults(func=cmd_token)
+
+    s = sub.add_parser("rebuild", help="drop and rebuild every read model and the search index")
+    s.set_defaults(func=cmd_rebuild)
+
+    s = sub.add_parser("project", help="follow the log and keep the read models up to date")
+    s.add_argument("--interval", type=float, default=0.2)
+    s.add_argument("--once", action="store_true", help="catch up once and stop")
+    s.set_defaults(func=cmd_project)
+
+    s = sub.add_parser("export", help="write the whole event log as JSON Lines")
+    s.add_argument("file")
+    s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("import", help="read an exported event log into an empty store")
+    s.add_argument("file")
+    s.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("timeline", help="the governance timeline of a year")
+    s.add_argument("year", type=int)
+    s.add_argument("--format", default="json", choices=["json", "markdown", "html", "timelinejs"])
+    s.add_argument("--as-of", help="as recorded at this ISO date-time")
+    s.set_defaults(func=cmd_timeline)
+
+    s = sub.add_parser("kronieken", help="the Corona Kronieken: BoTu in the corona crisis")
+    s.add_argument("--format", default="json", choices=["json", "markdown", "html"])
+    s.add_argument("--as-of", help="as recorded at this ISO date-time")
+    s.set_defaults(func=cmd_kronieken)
+
+    s = sub.add_parser("search", help="full-text search (Dutch)")
+    s.add_argument("query")
+    s.add_argument("--kind", choices=["episodes", "stories", "media"])
+    s.add_argument("--quality")
+    s.add_argument("--year", type=int)
+    s.add_argument("--limit", type=int, default=10)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_search)
+
+    s = sub.add_parser("erase", help="erase a story's personal fields for good (AVG art. 17)")
+    s.add_argument("item", help="a story number (0001) or KIND/ID")
+    s.add_argument("--actor", required=True)
+    s.add_argument("--reason")
+    s.set_defaults(func=cmd_consent)
+
+    s = sub.add_parser("withdraw", help="record a withdrawal of consent (a tombstone remains)")
+    s.add_argument("item", help="a story number (0001) or KIND/ID")
+    s.add_argument("--actor", required=True)
+    s.add_argument("--reason", required=True)
+    s.add_argument("--policy", required=True, help="e.g. 'AVG art. 7 lid 3'")
+    s.set_defaults(func=cmd_consent)
+
+    s = sub.add_parser("embargo", help="hide an item from readers until a day")
+    s.add_argument("item", help="a story number (0001) or KIND/ID")
+    s.add_argument("--until", help="YYYY-MM-DD")
+    s.add_argument("--lift", action="store_true", help="end the embargo now")
+    s.add_argument("--actor", required=True)
+    s.add_argument("--reason")
+    s.set_defaults(func=cmd_consent)
+
+    s = sub.add_parser("history", help="every event of an item, oldest first")
+    s.add_argument("kind", choices=["episodes", "stories", "media"])
+    s.add_argument("id")
+    s.set_defaults(func=cmd_history)
+
+    s = sub.add_parser("qualities", help="the quality vocabulary")
+    s.add_argument("--skos", action="store_true", help="as a SKOS concept scheme (JSON-LD)")
+    s.set_defaults(func=cmd_qualities)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; print a one-line reason and exit non-zero on failure."""
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ArchiveError as error:
+        print(f"wijkarchief: {error.message}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except OSError as error:
+        print(f"wijkarchief: {error.strerror or error}: {error.filename or ''}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,395 @@
+"""The archive as its users see it: the application plus the read models that follow it.
+
+`Archive` is what the command line and the API talk to. Commands go to the event-sourced
+application (`archive.application.Wijkarchief`); after each command the in-process views
+catch up to the position the command returned, so a write is readable (and searchable)
+before the next request — read-your-writes. With a separate projector process
+(`wijkarchief project`), `wait_for(position)` waits for the views instead.
+
+Who may read what: `role` is `public` (no token), `researcher` or `curator`. A story's
+consent scope (`public`, `research`, `curators`) decides which roles see it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from archive.application import Wijkarchief, check_kind
+from archive.catalogue import Catalogue, open_catalogue
+from archive.config import Settings
+from archive.projection import Follower, View
+from events import dates, qualities
+from events.errors import InvalidInput, NotFound, Withdrawn
+from events.items import ArchiveItem
+
+ROLES = ("public", "researcher", "curator")
+VISIBLE: dict[str, tuple[str, ...]] = {
+    "public": ("public",),
+    "researcher": ("public", "research"),
+    "curator": ("public", "research", "curators"),
+}
+
+
+def visible(item: dict[str, Any], role: str, today: str | None = None) -> bool:
+    """True when a reader with `role` may see the item on `today` (ISO day, default: today).
+
+    Curators see everything. Others do not see a withdrawn item (they get its tombstone),
+    nor one under an embargo that has not yet passed, nor one outside its consent scope.
+    """
+    if role == "curator":
+        return True
+    if item.get("withdrawn"):
+        return False
+    until = item.get("embargo_until")
+    if until and (today or date.today().isoformat()) < until:
+        return False
+    return item.get("consent", "public") in VISIBLE.get(role, ("public",))
+
+
+def tombstone(item: dict[str, Any]) -> dict[str, Any]:
+    """What readers see of a withdrawn item: its number, that and when, under which policy."""
+    withdrawn = item["withdrawn"]
+    label = f"BoTu nr. {item['id']}" if item["kind"] == "stories" else item["id"]
+    stone = {
+        "kind": item["kind"],
+        "id": item["id"],
+        "ref": item["ref"],
+        "title": f"{label} (ingetrokken)",
+        "tombstone": True,
+        "withdrawn": {"at": withdrawn["at"], "policy": withdrawn["policy"]},
+    }
+    if item["kind"] == "stories":
+        stone["number"] = item["id"]
+    return stone
+
+
+class Archive:
+    """The application and its read models, kept in step."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        follow: bool = True,
+        extra_views: Iterable[View] = (),
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.settings = settings or Settings.from_env()
+        # The clock decides when embargoes lift; tests inject one instead of sleeping.
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        self.app = Wijkarchief(self.settings)
+        self.catalogue: Catalogue = open_catalogue(self.settings)
+        self.views: list[View] = [self.catalogue, *extra_views]
+        self.followers = [Follower(self.app, view) for view in self.views]
+        # follow=False: another process (`wijkarchief project`) keeps the views up to date.
+        self.follow = follow
+        # One catch-up at a time: API requests run in a thread pool.
+        self._lock = threading.RLock()
+        if follow:
+            self.catch_up()
+
+    def add_view(self, view: View) -> None:
+        """Follow one more view (the search index registers itself this way)."""
+        with self._lock:
+            self.views.append(view)
+            follower = Follower(self.app, view)
+            self.followers.append(follower)
+            if self.follow:
+                follower.catch_up()
+
+    def close(self) -> None:
+        """Release the stores."""
+        for view in self.views:
+            close = getattr(view, "close", None)
+            if close is not None:
+                close()
+        self.app.close()
+
+    # -- keeping the views in step -----------------------------------------
+
+    def catch_up(self, progress: Callable[[str, int, int], None] | None = None) -> int:
+        """Bring every view up to the end of the log; return the events processed."""
+        with self._lock:
+            return self._catch_up(progress)
+
+    def _catch_up(self, progress: Callable[[str, int, int], None] | None) -> int:
+        total = 0
+        for follower in self.followers:
+            name = follower.view.name
+
+            def report(done: int, last: int, name: str = name) -> None:
+                if progress:
+                    progress(name, done, last)
+
+            total += follower.catch_up(progress=report)
+        return total
+
+    def rebuild(self, progress: Callable[[str, int, int], None] | None = None) -> int:
+        """Drop every view and rebuild it from the log."""
+        with self._lock:
+            return self._rebuild(progress)
+
+    def _rebuild(self, progress: Callable[[str, int, int], None] | None) -> int:
+        total = 0
+        for follower in self.followers:
+            name = follower.view.name
+
+            def report(done: int, last: int, name: str = name) -> None:
+                if progress:
+                    progress(name, done, last)
+
+            total += follower.rebuild(progress=report)
+        return total
+
+    def wait_for(self, position: int, timeout: float = 5.0) -> bool:
+        """Until every view has processed `position` (or the timeout passes)."""
+        if self.follow:
+            self.catch_up()
+            return True
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if all(view.position() >= position for view in self.views):
+                return True
+            time.sleep(0.01)
+        return False
+
+    def _written(self, position: int) -> int:
+        self.wait_for(position)
+        return position
+
+    # -- commands (each returns the log position it wrote) ------------------
+
+    def register(self, kind: str, fields: dict[str, Any], *, actor: str) -> int:
+        """Register a new episode, story or media item."""
+        return self._written(self.app.register(kind, fields, actor=actor))
+
+    def revise(
+        self,
+        kind: str,
+        key: str,
+        changes: dict[str, Any],
+        *,
+        actor: str,
+        reason: str = "",
+        expected_version: int | None = None,
+    ) -> int:
+        """Revise an item's writable fields."""
+        return self._written(
+            self.app.revise(
+                kind, key, changes, actor=actor, reason=reason, expected_version=expected_version
+            )
+        )
+
+    def assess(self, kind: str, key: str, data: dict[str, Any], *, actor: str) -> tuple[int, str]:
+        """Assess a quality in an item."""
+        position, assessment_id = self.app.assess(kind, key, data, actor=actor)
+        return self._written(position), assessment_id
+
+    def record_happening(
+        self, kind: str, key: str, data: dict[str, Any], *, actor: str
+    ) -> tuple[int, str]:
+        """Record a dated happening."""
+        position, happening_id = self.app.record_happening(kind, key, data, actor=actor)
+        return self._written(position), happening_id
+
+    def link(self, source: str, target: str, *, actor: str) -> int:
+        """Link two items."""
+        return self._written(self.app.link(source, target, actor=actor))
+
+    def embargo(self, kind: str, key: str, until: str, *, actor: str, reason: str = "") -> int:
+        """Hide an item from readers until a day."""
+        return self._written(self.app.embargo(kind, key, until, actor=actor, reason=reason))
+
+    def lift_embargo(self, kind: str, key: str, *, actor: str, reason: str = "") -> int:
+        """End an embargo early."""
+        return self._written(self.app.lift_embargo(kind, key, actor=actor, reason=reason))
+
+    def withdraw(self, kind: str, key: str, *, reason: str, policy: str, actor: str) -> int:
+        """Record a withdrawal of consent: readers get a tombstone from now on."""
+        return self._written(
+            self.app.withdraw(kind, key, reason=reason, policy=policy, actor=actor)
+        )
+
+    def erase(self, kind: str, key: str, *, actor: str, reason: str = "") -> int:
+        """Erase an item's personal fields for good, and purge them from every view."""
+        position = self._written(self.app.erase(kind, key, actor=actor, reason=reason))
+        with self._lock:
+            for view in self.views:
+                purge = getattr(view, "purge", None)
+                if purge is not None:
+                    purge()
+        return position
+
+    # -- queries (plain data) ----------------------------------------------
+
+    def position(self) -> int:
+        """The newest position in the log."""
+        return self.app.position()
+
+    def item(
+        self, kind: str, key: str, *, role: str = "public", as_of: datetime | None = None
+    ) -> dict[str, Any]:
+        """One item as the role may see it, now or as recorded at `as_of`."""
+        check_kind(kind)
+        # Visibility follows the item's state now: as_of never brings back what was withdrawn.
+        current = self.app.item(kind, key)
+        if current.get("withdrawn") and role != "curator":
+            raise Withdrawn(
+                f"{tombstone(current)['title']}: de toestemming is ingetrokken.",
+                details={"tombstone": tombstone(current)},
+            )
+        if not visible(current, role, self.today()):
+            raise NotFound(f"Er is geen zichtbaar item {kind}/{key}.")
+        return current if as_of is None else self.app.item(kind, key, as_of=as_of)
+
+    def today(self) -> str:
+        """Today's ISO day by the archive's clock."""
+        return self.clock().date().isoformat()
+
+    def items(
+        self,
+        kind: str,
+        *,
+        role: str = "public",
+        quality: str | None = None,
+        assessment: str | None = None,
+        year: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Items of a kind, filtered (quality with assessment: one assessment matches both)."""
+        check_kind(kind)
+        quality_id = qualities.resolve(quality).id if quality else None
+        wanted = qualities.check_assessment(assessment) if assessment else None
+        result = []
+        today = self.today()
+        filtered = bool(quality or assessment or year is not None)
+        for item in self.catalogue.items(kind):
+            if item.get("withdrawn") and role != "curator":
+                if not filtered:
+                    result.append(tombstone(item))
+                continue
+            if not visible(item, role, today):
+                continue
+            if (quality_id or wanted) and not any(
+                (quality_id is None or a["quality"] == quality_id)
+                and (wanted is None or a["assessment"] == wanted)
+                for a in item["assessments"]
+            ):
+                continue
+            if year is not None and year not in item_years(item):
+                continue
+            result.append(item)
+        return result
+
+    def all_items(self, *, role: str = "public") -> list[dict[str, Any]]:
+        """Every item the role may see."""
+        today = self.today()
+        return [item for item in self.catalogue.items() if visible(item, role, today)]
+
+    def history(self, kind: str, key: str, *, role: str = "public") -> list[dict[str, Any]]:
+        """Every event of an item, oldest first."""
+        self.item(kind, key, role=role)
+        return self.app.history(kind, key)
+
+    def stats(self, *, role: str = "public") -> dict[str, Any]:
+        """Counts by kind and by year, for the home page."""
+        by_kind: dict[str, int] = {}
+        by_year: dict[int, int] = {}
+        for item in self.all_items(role=role):
+            by_kind[item["kind"]] = by_kind.get(item["kind"], 0) + 1
+            for year in item_years(item):
+                by_year[year] = by_year.get(year, 0) + 1
+        return {"kinds": by_kind, "years": dict(sorted(by_year.items()))}
+
+    # -- read models computed from the items --------------------------------
+
+    def items_as_of(self, as_of: datetime | None, *, role: str = "public") -> list[dict[str, Any]]:
+        """Every visible item now (from the catalogue) or as recorded at `as_of` (by replay)."""
+        if as_of is None:
+            return self.all_items(role=role)
+        states: dict[Any, Any] = {}
+        for _, event in self.app.decoded():
+            if event.timestamp > as_of:
+                continue
+            states[event.originator_id] = event.mutate(states.get(event.originator_id))
+        items = [state.as_dict() for state in states.values() if isinstance(state, ArchiveItem)]
+        items.sort(key=lambda item: (item["kind"], item["id"]))
+        # Visibility by the current state: a withdrawn item stays withdrawn in the past too.
+        now = {item["ref"]: item for item in self.catalogue.items()}
+        today = self.today()
+        return [
+            item for item in items if item["ref"] in now and visible(now[item["ref"]], role, today)
+        ]
+
+    def timeline(
+        self, year: int, *, fmt: str = "json", role: str = "public", as_of: datetime | None = None
+    ) -> Any:
+        """The governance timeline of a year, in json, markdown, html or timelinejs."""
+        from archive import timelines
+
+        timeline = timelines.build(self.items_as_of(as_of, role=role), year)
+        timeline["position"] = self.position() if as_of is None else None
+        return timelines.render(timeline, fmt)
+
+    def kronieken(
+        self, *, fmt: str = "json", role: str = "public", as_of: datetime | None = None
+    ) -> Any:
+        """The Corona Kronieken, in json, markdown or html."""
+        from archive import kronieken
+
+        chronicle = kronieken.build(self.items_as_of(as_of, role=role))
+        return kronieken.render(chronicle, fmt)
+
+    def search(
+        self,
+        q: str,
+        *,
+        kind: str | None = None,
+        quality: str | None = None,
+        assessment: str | None = None,
+        year: int | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        role: str = "public",
+    ) -> dict[str, Any]:
+        """Ranked Dutch full-text search with snippets and facet counts."""
+        index = next((v for v in self.views if v.name == "search"), None)
+        if index is None:
+            raise InvalidInput("Er is geen zoekindex ingesteld.")
+        result: dict[str, Any] = index.search(  # type: ignore[attr-defined]
+            q,
+            kind=kind,
+            quality=qualities.resolve(quality).id if quality else None,
+            assessment=qualities.check_assessment(assessment) if assessment else None,
+            year=year,
+            limit=limit,
+            offset=offset,
+            consents=VISIBLE.get(role, ("public",)),
+        )
+        return result
+
+
+def item_years(item: dict[str, Any]) -> list[int]:
+    """The years an item touches: its own date and its happenings' dates."""
+    years: set[int] = set()
+    for value in [item.get("date"), *(h["date"] for h in item.get("happenings", []))]:
+        if value:
+            years.update(y for y in dates.span(value).years if 1000 < y < 3000)
+    return sorted(years)
+
+
+def parse_as_of(value: str | None) -> datetime | None:
+    """An ISO date-time (or date) for `as_of`; naive times are taken as UTC."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(
+            f"Ongeldige as_of {value!r}: gebruik ISO 8601, bv. 2021-01-01T00:00:00Z.",
+            field="as_of",
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,1 @@
+"""The domain: aggregates, their events, the quality vocabulary and EDTF dates. No I/O."""

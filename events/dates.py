@@ -1,0 +1,176 @@
+"""EDTF dates: validation, Dutch phrases curators type, and a sort order.
+
+Dates in the archive are EDTF strings (ISO 8601-2, levels 0 and 1), validated with the
+`edtf` package. Its own text parser only knows English ("najaar 2020" silently becomes
+`2020`), so Dutch phrases are mapped here first.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+import edtf
+
+from events.errors import InvalidDate
+
+# Season codes of EDTF level 1 (21 spring … 24 winter) and their Dutch names.
+_SEASONS = {
+    "voorjaar": 21,
+    "lente": 21,
+    "zomer": 22,
+    "najaar": 23,
+    "herfst": 23,
+    "winter": 24,
+}
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("januari", "jan"),
+            ("februari", "feb"),
+            ("maart", "mrt", "maa"),
+            ("april", "apr"),
+            ("mei",),
+            ("juni", "jun"),
+            ("juli", "jul"),
+            ("augustus", "aug"),
+            ("september", "sep", "sept"),
+            ("oktober", "okt"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+# "begin 2019" → the first third of the year, as an approximate interval; likewise
+# "midden" and "eind". EDTF has no "early 2019", so these become month intervals.
+_PARTS = {"begin": ("01", "04"), "midden": ("05", "08"), "eind": ("09", "12")}
+_APPROX_WORDS = ("rond", "omstreeks", "ca.", "circa", "ongeveer")
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    """The strict bounds of an EDTF date, as ISO day strings, plus its marks."""
+
+    edtf: str
+    start: str  # first day, YYYY-MM-DD
+    end: str  # last day, YYYY-MM-DD
+    approximate: bool
+    uncertain: bool
+
+    @property
+    def years(self) -> list[int]:
+        """Every calendar year the date touches."""
+        return list(range(int(self.start[:4]), int(self.end[:4]) + 1))
+
+    @property
+    def sort_key(self) -> tuple[str, str, str]:
+        """Sorts by start, then end, then the string: `2020-03` < `2020-21` < `2020-23`."""
+        return (self.start, self.end, self.edtf)
+
+
+def from_dutch(text: str) -> str:
+    """Turn a Dutch phrase ("najaar 2020", "maart 2020", "begin 2019") into EDTF.
+
+    Text that is already EDTF is returned unchanged. Raises InvalidDate for anything
+    that is neither.
+    """
+    raw = " ".join(text.strip().split())
+    if not raw:
+        raise InvalidDate("Lege datum: geef een EDTF-datum zoals 2020-03 of 'maart 2020'.")
+    if _is_edtf(raw):
+        return raw
+    phrase = raw.lower()
+    approximate = False
+    for word in _APPROX_WORDS:
+        if phrase.startswith(word + " "):
+            approximate = True
+            phrase = phrase[len(word) + 1 :]
+    mark = "~" if approximate else ""
+    # "17 maart 2020"
+    if m := re.fullmatch(r"(\d{1,2}) ([a-z.]+) (\d{4})", phrase):
+        month = _MONTHS.get(m[2].rstrip("."))
+        if month:
+            return _checked(f"{m[3]}-{month:02d}-{int(m[1]):02d}{mark}", text)
+    # "maart 2020", "najaar 2020", "begin 2019"
+    if m := re.fullmatch(r"([a-z.]+) (\d{4})", phrase):
+        word, year = m[1].rstrip("."), m[2]
+        if word in _MONTHS:
+            return _checked(f"{year}-{_MONTHS[word]:02d}{mark}", text)
+        if word in _SEASONS:
+            return _checked(f"{year}-{_SEASONS[word]}{mark}", text)
+        if word in _PARTS:
+            first, last = _PARTS[word]
+            return _checked(f"{year}-{first}~/{year}-{last}~", text)
+    # "2019-2020", "2019 tot 2021"
+    if m := re.fullmatch(r"(\d{4}) ?(?:-|–|tot|t/m) ?(\d{4})", phrase):
+        return _checked(f"{m[1]}/{m[2]}", text)
+    if m := re.fullmatch(r"(\d{4})", phrase):
+        return _checked(f"{m[1]}{mark}", text)
+    raise InvalidDate(
+        f"Onbekende datum {text!r}: gebruik EDTF (2020, 2020-03, 2020-03-16, 2020-23 voor "
+        "najaar, 2020-03/2020-06, 2020-03~) of een Nederlandse omschrijving zoals "
+        "'maart 2020', 'najaar 2020', 'begin 2019'."
+    )
+
+
+def validate(value: str) -> str:
+    """Return `value` when it is a valid EDTF string, else raise InvalidDate."""
+    if not isinstance(value, str) or not _is_edtf(value):
+        raise InvalidDate(
+            f"Ongeldige EDTF-datum {value!r}: verwacht bijvoorbeeld 2020, 2020-03, "
+            "2020-03-16, 2020-23 (najaar), 2020-03/2020-06 of 2020-03~."
+        )
+    return value
+
+
+def span(value: str) -> DateSpan:
+    """The strict bounds of a valid EDTF date (memoised: parsing costs milliseconds)."""
+    return _span(validate(value))
+
+
+def sort_key(value: str | None) -> tuple[str, str, str]:
+    """A total order for optional EDTF strings; undated items sort last."""
+    if not value:
+        return ("9999", "9999", "")
+    return span(value).sort_key
+
+
+@lru_cache(maxsize=65536)
+def _span(value: str) -> DateSpan:
+    parsed = edtf.parse_edtf(value)
+    start = _day(parsed.lower_strict(), value)
+    end = _day(parsed.upper_strict(), value)
+    return DateSpan(
+        edtf=value,
+        start=start,
+        end=end,
+        approximate="~" in value or "%" in value,
+        uncertain="?" in value or "%" in value,
+    )
+
+
+def _day(struct: object, value: str) -> str:
+    if isinstance(struct, time.struct_time):
+        return f"{struct.tm_year:04d}-{struct.tm_mon:02d}-{struct.tm_mday:02d}"
+    # Open ends ("2019/..") have infinite bounds: clamp them to the edges of the calendar.
+    return "0001-01-01" if str(struct).startswith("-") else "9999-12-31"
+
+
+@lru_cache(maxsize=65536)
+def _is_edtf(value: str) -> bool:
+    try:
+        edtf.parse_edtf(value)
+    except Exception:  # the library raises several types (EDTFParseException, ValueError)
+        return False
+    return True
+
+
+def _checked(value: str, original: str) -> str:
+    if not _is_edtf(value):
+        raise InvalidDate(f"Onbekende datum {original!r}.")
+    return value

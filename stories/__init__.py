@@ -1,0 +1,1 @@
+"""The content: seed items as Markdown files, their sources, and the loader."""

@@ -1,0 +1,118 @@
+"""Fixtures shared by every layer of the suite.
+
+`settings` is parametrised over the stores: the embedded SQLite file and PostgreSQL. The
+PostgreSQL variant gets a schema of its own per test in the database named by
+`WIJKARCHIEF_TEST_POSTGRES_URL` (`make test` sets postgresql://postgres@127.0.0.1:5432/test).
+Where no server is reachable those variants skip with the reason, except when
+`WIJKARCHIEF_REQUIRE_POSTGRES=1` (CI), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from archive import open_archive
+from archive.config import Settings
+from archive.service import Archive
+
+POSTGRES_URL = os.environ.get("WIJKARCHIEF_TEST_POSTGRES_URL", "")
+REQUIRE_POSTGRES = os.environ.get("WIJKARCHIEF_REQUIRE_POSTGRES") == "1"
+
+
+def _postgres_reason() -> str | None:
+    """Why PostgreSQL cannot be used here, or None when it can."""
+    if not POSTGRES_URL:
+        return "WIJKARCHIEF_TEST_POSTGRES_URL is not set (make test sets it)"
+    try:
+        import psycopg
+
+        settings = Settings(data_dir=Path("."), database_url=POSTGRES_URL)
+        pg = settings.postgres()
+        with psycopg.connect(
+            dbname=pg["dbname"], host=pg["host"], port=pg["port"], user=pg["user"],
+            password=pg["password"], connect_timeout=3,
+        ):  # fmt: skip
+            return None
+    except Exception as error:  # any failure to connect is a reason to skip
+        return f"no PostgreSQL server reachable at {POSTGRES_URL}: {error}"
+
+
+_REASON = _postgres_reason()
+
+
+def postgres_schema_settings(data_dir: Path) -> Iterator[Settings]:
+    """Settings for a fresh PostgreSQL schema, dropped afterwards."""
+    if _REASON is not None:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL is required here (WIJKARCHIEF_REQUIRE_POSTGRES=1): {_REASON}")
+        pytest.skip(_REASON)
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    pg = Settings(data_dir=data_dir, database_url=POSTGRES_URL).postgres()
+    params = {k: pg[k] for k in ("dbname", "host", "port", "user", "password")}
+    with psycopg.connect(**params, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield Settings(data_dir=data_dir, database_url=POSTGRES_URL, database_schema=schema)
+    finally:
+        with psycopg.connect(**params, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """Settings for an empty store of each kind (the search index always on local disk)."""
+    if request.param == "sqlite":
+        yield Settings(data_dir=tmp_path / "data")
+    else:
+        yield from postgres_schema_settings(tmp_path / "data")
+
+
+@pytest.fixture
+def sqlite_settings(tmp_path: Path) -> Settings:
+    """Settings for an empty embedded store only."""
+    return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def archive(settings: Settings) -> Iterator[Archive]:
+    """An empty archive (every read model), on each store."""
+    opened = open_archive(settings)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@pytest.fixture(scope="session")
+def seeded_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory with the seed archive loaded once (SQLite), for read-only tests."""
+    from stories.loader import seed
+
+    data_dir = tmp_path_factory.mktemp("seeded")
+    opened = open_archive(Settings(data_dir=data_dir))
+    try:
+        seed(opened)
+    finally:
+        opened.close()
+    return data_dir
+
+
+@pytest.fixture
+def seeded(seeded_data: Path, tmp_path: Path) -> Iterator[Archive]:
+    """A private copy of the seeded archive (tests may write to it)."""
+    import shutil
+
+    target = tmp_path / "seeded"
+    shutil.copytree(seeded_data, target)
+    opened = open_archive(Settings(data_dir=target))
+    try:
+        yield opened
+    finally:
+        opened.close()

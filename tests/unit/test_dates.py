@@ -1,0 +1,56 @@
+"""EDTF dates: validation, Dutch phrases, sort order."""
+
+from __future__ import annotations
+
+import pytest
+
+from events import dates
+from events.errors import InvalidDate
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("voorjaar 2020", "2020-21"),
+        ("najaar 2020", "2020-23"),
+        ("Herfst 2020", "2020-23"),
+        ("zomer 2021", "2020-22".replace("2020", "2021")),
+        ("maart 2020", "2020-03"),
+        ("17 maart 2020", "2020-03-17"),
+        ("begin 2019", "2019-01~/2019-04~"),
+        ("eind 2020", "2020-09~/2020-12~"),
+        ("rond maart 2020", "2020-03~"),
+        ("2019-2020", "2019/2020"),
+        ("2020-03/2020-06", "2020-03/2020-06"),
+        ("2020-03~", "2020-03~"),
+        ("2020", "2020"),
+    ],
+)
+def test_dutch_phrases_become_edtf(phrase: str, expected: str) -> None:
+    assert dates.from_dutch(phrase) == expected
+
+
+@pytest.mark.parametrize("bad", ["2020-13", "maart", "gisteren", "", "32 maart 2020", "2020-45"])
+def test_what_is_neither_edtf_nor_dutch_is_refused(bad: str) -> None:
+    with pytest.raises(InvalidDate):
+        dates.from_dutch(bad)
+
+
+def test_spans_are_strict_and_keep_their_marks() -> None:
+    autumn = dates.span("2020-23")
+    assert (autumn.start, autumn.end) == ("2020-09-01", "2020-11-30")
+    approx = dates.span("2020-03~")
+    assert (approx.start, approx.end, approx.approximate) == ("2020-03-01", "2020-03-31", True)
+    assert dates.span("2020?").uncertain
+    assert dates.span("2019/2020").years == [2019, 2020]
+
+
+def test_sort_order_months_before_seasons_that_start_later() -> None:
+    values = ["2020-23", "2020-21", "2020-03", "2020-03-16", None, "2019/2020"]
+    ordered = sorted(values, key=dates.sort_key)
+    # By first day, then last day: spring (Mar–May) starts with March, before 16 March.
+    assert ordered == ["2019/2020", "2020-03", "2020-21", "2020-03-16", "2020-23", None]
+
+
+def test_open_intervals_do_not_break_sorting() -> None:
+    assert sorted(["2019/..", "2018"], key=dates.sort_key) == ["2018", "2019/.."]
