@@ -361,13 +361,14 @@ class Archive:
             raise InvalidInput("Er is geen zoekindex ingesteld.")
         result: dict[str, Any] = index.search(  # type: ignore[attr-defined]
             q,
-            kind=kind,
+            kind=check_kind(kind) if kind else None,
             quality=qualities.resolve(quality).id if quality else None,
             assessment=qualities.check_assessment(assessment) if assessment else None,
             year=year,
             limit=limit,
             offset=offset,
             consents=VISIBLE.get(role, ("public",)),
+            today=None if role == "curator" else self.today(),
         )
         return result
 

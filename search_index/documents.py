@@ -1,0 +1,89 @@
+"""From an item's plain data to the documents the index holds for it.
+
+An item gives one document of its own and one per dated happening (the moments of an
+episode are found on their own, with their own date and year). The labels of the qualities
+the item is assessed on, in Dutch and English, are indexed with every document of the item,
+so `institutional flexibility` finds the episodes where it was assessed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from events import dates, qualities
+
+
+def _labels(quality_ids: list[str]) -> str:
+    parts: list[str] = []
+    for quality_id in quality_ids:
+        concept = qualities.get(quality_id)
+        parts.extend([concept.label_nl, concept.label_en, *concept.alt_labels])
+    return " ".join(parts)
+
+
+def _years(*values: str | None) -> list[str]:
+    years: set[int] = set()
+    for value in values:
+        if value:
+            years.update(y for y in dates.span(value).years if 1000 < y < 3000)
+    return [str(y) for y in sorted(years)]
+
+
+def _embargo(item: dict[str, Any]) -> int:
+    until = item.get("embargo_until")
+    return int(until.replace("-", "")) if until else 0
+
+
+def documents(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """The documents of one item; none when it is withdrawn (readers get a tombstone)."""
+    if item.get("withdrawn"):
+        return []
+    assessments = item.get("assessments", [])
+    quality_ids = sorted({a["quality"] for a in assessments})
+    shared = {
+        "kind": item["kind"],
+        "key": item["id"],
+        "ref": item["ref"],
+        "quality": ",".join(quality_ids),
+        "assessment": ",".join(sorted({a["assessment"] for a in assessments})),
+        "assessed": ",".join(sorted({f"{a['quality']}:{a['assessment']}" for a in assessments})),
+        "quality_text": _labels(quality_ids),
+        "consent": item.get("consent", "public"),
+        "embargo": _embargo(item),
+    }
+    names = [
+        *item.get("people", []),
+        *item.get("storytellers", []),
+        *item.get("places", []),
+        item.get("outlet", ""),
+    ]
+    happenings = item.get("happenings", [])
+    own = {
+        **shared,
+        "docid": item["ref"],
+        "doctype": "item",
+        "happening": None,
+        "title": item["title"],
+        "body": "\n\n".join(p for p in (item.get("summary"), item.get("body_markdown")) if p),
+        "evidence": "\n".join(a["evidence"] for a in assessments if a.get("evidence")),
+        "names": " ".join(n for n in names if n),
+        "year": ",".join(_years(item.get("date"), *(h["date"] for h in happenings))),
+        "date": item.get("date"),
+    }
+    docs = [own]
+    for happening in happenings:
+        docs.append(
+            {
+                **shared,
+                "docid": f"{item['ref']}#{happening['id']}",
+                "doctype": "happening",
+                "happening": happening["id"],
+                "title": happening["title"],
+                "body": happening.get("text", ""),
+                "evidence": "",
+                "names": "",
+                "year": ",".join(_years(happening["date"])),
+                "date": happening["date"],
+            }
+        )
+    return docs

@@ -1,0 +1,63 @@
+"""The search index's schema and its Dutch analysis.
+
+Dutch text is tokenised, lower-cased, folded to plain letters (`coöperatie` = `cooperatie`),
+stripped of stop words *without renumbering positions* (so a phrase does not match across a
+removed word) and stemmed with Snowball's Dutch stemmer (`vrijwilliger` = `vrijwilligers`),
+as PostgreSQL's `dutch` configuration does.
+"""
+
+from __future__ import annotations
+
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.lang import stopwords_for_language
+from whoosh.support.charset import accent_map
+
+# Bumped when the schema or the analysis changes: an index of another version is rebuilt.
+SCHEMA_VERSION = 1
+
+
+def dutch_analyzer() -> Analyzer:
+    """Tokenise, lower-case, fold accents, drop stop words (positions kept), stem (Dutch)."""
+    analyzer: Analyzer = (
+        RegexTokenizer()
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter(stoplist=stopwords_for_language("nl"), renumber=False)
+        | StemFilter(lang="nl")
+    )
+    return analyzer
+
+
+def build_schema() -> Schema:
+    """One document per item and per happening, plus one that keeps the tracked position."""
+    dutch = dutch_analyzer()
+    return Schema(
+        docid=ID(unique=True, stored=True),
+        doctype=ID(stored=True),  # item | happening | meta
+        kind=ID(stored=True),  # episodes | stories | media
+        key=ID(stored=True),  # the item's id within its kind
+        ref=ID(stored=True),  # kind/key: every document of one item shares it
+        happening=STORED(),
+        title=TEXT(analyzer=dutch, stored=True, field_boost=2.0),
+        body=TEXT(analyzer=dutch, stored=True),
+        evidence=TEXT(analyzer=dutch, stored=True),
+        quality_text=TEXT(analyzer=dutch, field_boost=1.5),
+        names=TEXT(analyzer=dutch, stored=True),  # people, storytellers, places, outlet
+        quality=KEYWORD(stored=True, commas=True),
+        assessment=KEYWORD(stored=True, commas=True),  # shown, partial, lacking
+        assessed=KEYWORD(commas=True),  # quality:assessment pairs
+        year=KEYWORD(stored=True, commas=True),
+        consent=ID(stored=True),
+        embargo=NUMERIC(stored=True),  # YYYYMMDD until which the item is hidden; 0: none
+        date=STORED(),
+        position=NUMERIC(stored=True),  # on the meta document only
+        schema_version=NUMERIC(stored=True),
+    )

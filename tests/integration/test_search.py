@@ -1,0 +1,128 @@
+"""Searching the archive: Dutch analysis, snippets, facets and who may see what, on each store."""
+
+from __future__ import annotations
+
+from archive.service import Archive
+
+
+def _episode(archive: Archive) -> None:
+    archive.register(
+        "episodes",
+        {
+            "id": "duimdrop",
+            "title": "Acties voor het behoud van Duimdrop",
+            "summary": "Bewoners en vrijwilligers hielden de speelgoedcontainer open.",
+            "date": "2020-23",
+            "assessments": [
+                {
+                    "quality": "institutionele-souplesse",
+                    "element": "betrokken-bestuur",
+                    "assessment": "lacking",
+                    "evidence": "De gemeente bleek niet in staat haar besluit aan te passen.",
+                }
+            ],
+            "happenings": [
+                {
+                    "date": "2020-11",
+                    "title": "Petitie met 1.425 handtekeningen overhandigd",
+                    "text": "De petitie ging naar de gemeenteraad.",
+                }
+            ],
+        },
+        actor="anna",
+    )
+
+
+def test_dutch_words_are_found_in_every_form(archive: Archive) -> None:
+    # An episode with Dutch text, assessed on institutional flexibility.
+    _episode(archive)
+
+    # The singular finds the plural (stemming), and the hit is the episode itself.
+    found = archive.search("vrijwilliger")
+    assert [(h["kind"], h["id"]) for h in found["hits"]] == [("episodes", "duimdrop")]
+    assert '<mark class="match term0">vrijwilligers</mark>' in found["hits"][0]["snippet"]
+
+    # A happening is found on its own, with its date, and points at its episode.
+    petitie = archive.search("handtekening")["hits"]
+    assert [(h["id"], h["happening"], h["date"]) for h in petitie] == [("duimdrop", "h1", "2020-11")]
+
+    # The quality's English label finds the item assessed on it.
+    english = archive.search("institutional flexibility")
+    assert {h["ref"] for h in english["hits"]} == {"episodes/duimdrop"}
+
+    # A word that is nowhere finds nothing, with empty facets.
+    nothing = archive.search("kernfusiecentrale")
+    assert nothing["total"] == 0 and nothing["hits"] == []
+    assert nothing["facets"] == {"kind": {}, "quality": {}, "assessment": {}, "year": {}}
+
+
+def test_facets_count_and_filters_narrow(archive: Archive) -> None:
+    # The episode (two documents: the case and its happening) and a public story of 2019.
+    _episode(archive)
+    archive.register(
+        "stories",
+        {"number": "0001", "title": "De buurtsuper", "body_markdown": "Vrijwilligers hielpen.",
+         "date": "2019", "consent": "public"},
+        actor="anna",
+    )  # fmt: skip
+
+    # Facets count every match by kind, quality, assessment and year.
+    facets = archive.search("vrijwilligers")["facets"]
+    assert facets["kind"] == {"episodes": 1, "stories": 1}
+    assert facets["year"] == {"2019": 1, "2020": 1}
+    assert facets["quality"] == {"institutionele-souplesse": 1}
+
+    # Filters narrow the hits and the counts alike; a quality may be named in English.
+    only_2019 = archive.search("vrijwilligers", year=2019)
+    assert [h["ref"] for h in only_2019["hits"]] == ["stories/0001"]
+    assert only_2019["facets"]["kind"] == {"stories": 1}
+    lacking = archive.search("", quality="Institutional Flexibility", assessment="lacking")
+    assert {h["ref"] for h in lacking["hits"]} == {"episodes/duimdrop"}
+    assert archive.search("", quality="betrouwbaarheid")["total"] == 0
+
+
+def test_snippets_cannot_carry_markup(archive: Archive) -> None:
+    # A curator's text with a script tag in it.
+    archive.register(
+        "stories",
+        {"number": "0002", "title": "Markup", "consent": "public",
+         "body_markdown": "De buurt <script>alert(1)</script> vierde feest."},
+        actor="anna",
+    )  # fmt: skip
+
+    # The snippet escapes it; only the archive's own <mark> is markup.
+    snippet = archive.search("feest")["hits"][0]["snippet"]
+    assert "<script>" not in snippet and "&lt;script&gt;" in snippet
+
+
+def test_readers_find_only_what_they_may_read(archive: Archive) -> None:
+    # A story for curators only, one for researchers, and one under embargo.
+    for number, consent in (("0003", "curators"), ("0004", "research"), ("0005", "public")):
+        archive.register(
+            "stories",
+            {"number": number, "title": f"Verhaal {number} over de markt", "consent": consent},
+            actor="anna",
+        )
+    archive.embargo("stories", "0005", "2999-01-01", actor="anna")
+
+    # Each role finds what its consent scope allows; the embargo hides from all but curators.
+    def refs(role: str) -> list[str]:
+        return sorted(h["ref"] for h in archive.search("markt", role=role)["hits"])
+
+    assert refs("public") == []
+    assert refs("researcher") == ["stories/0004"]
+    assert refs("curator") == ["stories/0003", "stories/0004", "stories/0005"]
+
+    # A withdrawn story leaves the index, facets included, for every role.
+    archive.withdraw("stories", "0004", reason="verzoek", policy="AVG art. 7 lid 3", actor="anna")
+    assert refs("curator") == ["stories/0003", "stories/0005"]
+    assert archive.search("markt", role="curator")["facets"]["kind"] == {"stories": 2}
+
+
+def test_a_write_is_searchable_before_the_next_read(archive: Archive) -> None:
+    # A revision of the title is searchable as soon as the command returns.
+    _episode(archive)
+    archive.revise("episodes", "duimdrop", {"title": "Speeltuinwerk op het Grote Visserijplein"},
+                   actor="anna")  # fmt: skip
+    assert [h["ref"] for h in archive.search("speeltuinwerk")["hits"]] == ["episodes/duimdrop"]
+    assert archive.search("behoud")["total"] == 0
