@@ -44,7 +44,8 @@ def test_dutch_words_are_found_in_every_form(archive: Archive) -> None:
 
     # A happening is found on its own, with its date, and points at its episode.
     petitie = archive.search("handtekening")["hits"]
-    assert [(h["id"], h["happening"], h["date"]) for h in petitie] == [("duimdrop", "h1", "2020-11")]
+    found_where = [(h["id"], h["happening"], h["date"]) for h in petitie]
+    assert found_where == [("duimdrop", "h1", "2020-11")]
 
     # The quality's English label finds the item assessed on it.
     english = archive.search("institutional flexibility")
