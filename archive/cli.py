@@ -118,6 +118,8 @@ def cmd_project(args: argparse.Namespace) -> int:
     import time
 
     archive = _archive(args, follow=False)
+    for follower in archive.followers:
+        follower.page_size = args.page_size
     try:
         print("Projector volgt het logboek (Ctrl-C stopt).", file=sys.stderr)
         while True:
@@ -283,6 +285,17 @@ def _print(output: Any) -> None:
         sys.stdout.write("\n")
 
 
+def _page_size(value: str) -> int:
+    """A page size for the projector: a whole number from 1 to 5000."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 5000:
+        raise argparse.ArgumentTypeError(f"{value!r}: een geheel getal van 1 tot 5000")
+    return number
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser (its help is the command-line reference)."""
     p = argparse.ArgumentParser(
@@ -321,6 +334,9 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("project", help="follow the log and keep the read models up to date")
     s.add_argument("--interval", type=float, default=0.2)
     s.add_argument("--once", action="store_true", help="catch up once and stop")
+    s.add_argument(
+        "--page-size", type=_page_size, default=500, help="events per transaction (1-5000)"
+    )
     s.set_defaults(func=cmd_project)
 
     s = sub.add_parser("export", help="write the whole event log as JSON Lines")
