@@ -2,8 +2,9 @@
 
 An item gives one document of its own and one per dated happening (the moments of an
 episode are found on their own, with their own date and year). The labels of the qualities
-the item is assessed on, in Dutch and English, are indexed with every document of the item,
-so `institutional flexibility` finds the episodes where it was assessed.
+the item is assessed on, in Dutch and English, are indexed with the item,
+so `institutional flexibility` finds the items where it was assessed (the item's own
+document only: its happenings carry the quality for filters and facets, not for the words).
 """
 
 from __future__ import annotations
@@ -47,7 +48,6 @@ def documents(item: dict[str, Any]) -> list[dict[str, Any]]:
         "quality": ",".join(quality_ids),
         "assessment": ",".join(sorted({a["assessment"] for a in assessments})),
         "assessed": ",".join(sorted({f"{a['quality']}:{a['assessment']}" for a in assessments})),
-        "quality_text": _labels(quality_ids),
         "consent": item.get("consent", "public"),
         "embargo": _embargo(item),
     }
@@ -66,6 +66,11 @@ def documents(item: dict[str, Any]) -> list[dict[str, Any]]:
         "title": item["title"],
         "body": "\n\n".join(p for p in (item.get("summary"), item.get("body_markdown")) if p),
         "evidence": "\n".join(a["evidence"] for a in assessments if a.get("evidence")),
+        "quality_text": _labels(quality_ids),
+        "evidence_by_quality": {
+            q: " … ".join(a["evidence"] for a in assessments if a["quality"] == q and a["evidence"])
+            for q in quality_ids
+        },
         "names": " ".join(n for n in names if n),
         "year": ",".join(_years(item.get("date"), *(h["date"] for h in happenings))),
         "date": item.get("date"),

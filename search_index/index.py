@@ -15,6 +15,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Sequence
+from html import escape
 from typing import Any
 
 from whoosh import index as whoosh_index
@@ -25,6 +26,8 @@ from whoosh.searching import Searcher
 
 from archive.config import Settings
 from archive.projection import Change, ItemStates
+from events import qualities
+from events.errors import UnknownQuality
 from events.items import ArchiveItem
 from search_index.documents import documents
 from search_index.schema import SCHEMA_VERSION, build_schema
@@ -173,7 +176,8 @@ class SearchIndex:
             )
             results.fragmenter = ContextFragmenter(maxchars=240, surround=60)
             results.formatter = HtmlFormatter(tagname="mark", classname="match", between=" … ")
-            hits = [self._hit(hit) for hit in results[offset : offset + limit]]
+            hinted = _quality_named(q)
+            hits = [self._hit(hit, hinted) for hit in results[offset : offset + limit]]
             facets = self._facets(searcher, matched)
         return {"total": len(matched), "hits": hits, "facets": facets}
 
@@ -185,17 +189,19 @@ class SearchIndex:
         return NullQuery if query is None else query
 
     @staticmethod
-    def _hit(hit: Any) -> dict[str, Any]:
+    def _hit(hit: Any, quality: str | None) -> dict[str, Any]:
         snippet = ""
         for field in SNIPPET_FIELDS:
             if hit.get(field):
                 snippet = hit.highlights(field, top=2)
                 if snippet:
                     break
+        evidence = (hit.get("evidence_by_quality") or {}).get(quality or "")
+        if not snippet and evidence:
+            # The query named a quality: the evidence for it is the passage to cite.
+            snippet = escape(_shorten(evidence))
         if not snippet:
-            from html import escape
-
-            snippet = escape((hit.get("body") or "")[:240])
+            snippet = escape(_shorten(hit.get("body") or ""))
         return {
             "kind": hit["kind"],
             "id": hit["key"],
@@ -235,3 +241,18 @@ class SearchIndex:
             }
         self._facet_sets = (searcher, sets)
         return sets
+
+
+def _quality_named(q: str) -> str | None:
+    """The quality id when the whole query names one (`institutional flexibility`)."""
+    try:
+        return qualities.resolve(q.strip().strip('"')).id
+    except UnknownQuality:
+        return None
+
+
+def _shorten(text: str, limit: int = 240) -> str:
+    """The text cut at a word boundary, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"

@@ -21,7 +21,7 @@ from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
 # Bumped when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def dutch_analyzer() -> Analyzer:
@@ -49,6 +49,7 @@ def build_schema() -> Schema:
         title=TEXT(analyzer=dutch, stored=True, field_boost=2.0),
         body=TEXT(analyzer=dutch, stored=True),
         evidence=TEXT(analyzer=dutch, stored=True),
+        evidence_by_quality=STORED(),  # quality id → its evidence, the snippet for a quality
         quality_text=TEXT(analyzer=dutch, field_boost=1.5),
         names=TEXT(analyzer=dutch, stored=True),  # people, storytellers, places, outlet
         quality=KEYWORD(stored=True, commas=True),

@@ -100,12 +100,15 @@ def test_a_killed_projector_resumes_and_ends_as_a_clean_rebuild(tmp_path: Path) 
         projector.send_signal(signal.SIGKILL)
     finally:
         projector.wait(timeout=30)
+        if projector.stderr:
+            projector.stderr.close()
     killed_at = _index_position(settings)
     assert 0 < killed_at < last
 
     # Started again, it resumes from the tracked positions and catches up to the end.
     again = _project(settings, "--once")
-    assert again.wait(timeout=300) == 0, again.stderr.read() if again.stderr else ""
+    _, errors = again.communicate(timeout=300)
+    assert again.returncode == 0, errors
     assert _index_position(settings) == last
 
     # A clean rebuild of a copy of the same log ends in exactly the same read models.

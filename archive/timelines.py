@@ -1,0 +1,403 @@
+"""The governance timeline of a year: a pure function over the items' plain data.
+
+`build(items, year)` gathers every dated item and every happening that touches the year into
+entries in a deterministic order; `render(timeline, fmt)` gives the same timeline as JSON,
+Markdown, a printable HTML page or Knight Lab TimelineJS3 JSON. The entry-building helpers
+(`item_entry`, `happening_entry`, `sort_entries`, …) are shared with `archive.kronieken`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from events import dates, qualities
+from events.errors import InvalidInput
+
+FORMATS = ("json", "markdown", "html", "timelinejs")
+# For entries on the same date: the item before its happenings.
+KIND_RANK = {"episodes": 0, "stories": 1, "media": 2, "happening": 3}
+TEMPLATES = Path(__file__).parent / "templates"
+# A figure in a text: "550", "1.200", "12,5 %" — not the digits inside "BoTu12" or "COVID-19".
+FIGURE = re.compile(r"(?<![\w.,-])\d+(?:[.,]\d+)*(?:\s?%)?(?![\w])")
+_QUALITY_ORDER = {q.id: i for i, q in enumerate(qualities.QUALITIES)}
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]])")
+
+Entry = dict[str, Any]
+
+# -- building ----------------------------------------------------------------
+
+
+def build(items: list[dict[str, Any]], year: int) -> dict[str, Any]:
+    """The timeline of `year`: dated items and happenings that touch it, in date order."""
+    entries = sort_entries(collect(items, lambda item, record: _touches(record, year)))
+    return {
+        "year": year,
+        "title": f"Governancetijdlijn {year}",
+        "entries": entries,
+        "eras": eras(entries),
+    }
+
+
+def collect(
+    items: Iterable[dict[str, Any]], keep: Callable[[dict[str, Any], dict[str, Any]], bool]
+) -> list[Entry]:
+    """Entries for every dated item and happening `keep(item, item_or_happening)` accepts."""
+    entries: list[Entry] = []
+    for item in items:
+        if item.get("date") and keep(item, item):
+            entries.append(item_entry(item))
+        for happening in item.get("happenings") or []:
+            if happening.get("date") and keep(item, happening):
+                entries.append(happening_entry(item, happening))
+    return entries
+
+
+def _touches(record: dict[str, Any], year: int) -> bool:
+    """True when the record's EDTF date touches the calendar year."""
+    span = dates.span(record["date"])
+    return int(span.start[:4]) <= year <= int(span.end[:4])
+
+
+def entry_id(ref: str) -> str:
+    """A stable id from an item's ref: `episodes/duimdrop` → `episodes-duimdrop`."""
+    return ref.replace("/", "-")
+
+
+def item_entry(item: dict[str, Any]) -> Entry:
+    """The entry of an item itself (episode, story or media item)."""
+    episode = item["kind"] == "episodes"
+    return _entry(
+        item,
+        id=entry_id(item["ref"]),
+        date=item["date"],
+        title=item["title"],
+        text=item.get("summary") or "",
+        kind=item["kind"],
+        source=item.get("source") or "",
+        themes=list(item.get("themes") or []),
+        group=item["title"] if episode else None,
+    )
+
+
+def happening_entry(item: dict[str, Any], happening: dict[str, Any]) -> Entry:
+    """The entry of a happening: its own date, title and text, its item's qualities."""
+    return _entry(
+        item,
+        id=f"{entry_id(item['ref'])}-{happening['id']}",
+        date=happening["date"],
+        title=happening["title"],
+        text=happening.get("text") or "",
+        kind="happening",
+        source=happening.get("source") or "",
+        themes=list(happening.get("themes") or []),
+        group=item["title"],
+    )
+
+
+def _entry(item: dict[str, Any], **fields: Any) -> Entry:
+    """The fields every entry shares, with the date's label and marks."""
+    span = dates.span(fields["date"])
+    return {
+        "id": fields["id"],
+        "date": fields["date"],
+        "date_label": dates.label_nl(fields["date"]),
+        "approximate": span.approximate,
+        "uncertain": span.uncertain,
+        "title": fields["title"],
+        "text": fields["text"],
+        "kind": fields["kind"],
+        "ref": item["ref"],
+        "item_title": item["title"],
+        "source": fields["source"],
+        "themes": fields["themes"],
+        "qualities": item_qualities(item),
+        "group": fields["group"],
+    }
+
+
+def item_qualities(item: dict[str, Any]) -> list[dict[str, str]]:
+    """The item's assessed qualities, one per quality and assessment, in vocabulary order."""
+    seen = {(a["quality"], a["assessment"]) for a in item.get("assessments") or []}
+    return [_quality(quality, assessment) for quality, assessment in sorted(seen, key=_rank)]
+
+
+def _rank(pair: tuple[str, str]) -> tuple[int, str, int, str]:
+    """Vocabulary order of a quality, then shown < partial < lacking."""
+    quality, assessment = pair
+    q_rank = _QUALITY_ORDER.get(quality, len(_QUALITY_ORDER))
+    a_rank = qualities.ASSESSMENTS.index(assessment) if assessment in qualities.ASSESSMENTS else 9
+    return (q_rank, quality, a_rank, assessment)
+
+
+def _quality(quality: str, assessment: str) -> dict[str, str]:
+    """One quality of an entry with its Dutch and English labels."""
+    try:
+        concept = qualities.get(quality)
+        label_nl, label_en = concept.label_nl, concept.label_en
+    except KeyError:
+        label_nl = label_en = quality
+    return {
+        "quality": quality,
+        "label_nl": label_nl,
+        "label_en": label_en,
+        "assessment": assessment,
+    }
+
+
+def sort_key(entry: Entry) -> tuple[Any, ...]:
+    """Date order (`2020-03` < `2020-21` < `2020-23`), then kind, title and id."""
+    return (
+        dates.sort_key(entry["date"]),
+        KIND_RANK.get(entry["kind"], 9),
+        entry["title"],
+        entry["id"],
+    )
+
+
+def sort_entries(entries: list[Entry]) -> list[Entry]:
+    """Entries in a deterministic order, whatever order the items came in."""
+    return sorted(entries, key=sort_key)
+
+
+def eras(entries: list[Entry]) -> list[dict[str, str]]:
+    """Happenings themed `periode` with an interval date, as eras (strict ISO days)."""
+    result = []
+    for entry in entries:
+        if entry["kind"] == "happening" and "periode" in entry["themes"] and "/" in entry["date"]:
+            span = dates.span(entry["date"])
+            result.append({"start": span.start, "end": span.end, "title": entry["title"]})
+    return result
+
+
+# -- rendering -----------------------------------------------------------------
+
+
+def render(timeline: dict[str, Any], fmt: str) -> Any:
+    """The timeline as json (the dict), markdown, html or timelinejs."""
+    renderers: dict[str, Callable[[dict[str, Any]], Any]] = {
+        "json": lambda t: t,
+        "markdown": render_markdown,
+        "html": render_html,
+        "timelinejs": render_timelinejs,
+    }
+    return renderers[check_format(fmt, FORMATS)](timeline)
+
+
+def check_format(fmt: str, allowed: tuple[str, ...]) -> str:
+    """`fmt` when it is one of `allowed`, else InvalidInput naming them."""
+    if fmt not in allowed:
+        names = ", ".join(allowed[:-1]) + f" of {allowed[-1]}"
+        raise InvalidInput(f"Onbekend formaat {fmt!r}: kies {names}.", field="format")
+    return fmt
+
+
+# Markdown
+
+
+def render_markdown(timeline: dict[str, Any]) -> str:
+    """A Markdown document: the title, one section per month or season, a bullet per entry."""
+    return markdown_document(timeline["title"], "", timeline["entries"])
+
+
+def markdown_document(title: str, subtitle: str, entries: list[Entry]) -> str:
+    """Title, optional subtitle, and the entries in sections per month or season."""
+    lines = [f"# {md_escape(title)}", ""]
+    if subtitle:
+        lines += [f"*{md_escape(subtitle)}*", ""]
+    if not entries:
+        lines += ["Geen gebeurtenissen.", ""]
+    for section, members in sections(entries).items():
+        lines += [f"## {md_escape(section)}", ""]
+        lines += [markdown_entry(entry) for entry in members]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def sections(entries: list[Entry]) -> dict[str, list[Entry]]:
+    """Entries grouped by month or season (day and marks dropped), in order of appearance."""
+    grouped: dict[str, list[Entry]] = {}
+    for entry in entries:
+        grouped.setdefault(section_label(entry["date"]), []).append(entry)
+    return grouped
+
+
+def section_label(value: str) -> str:
+    """The month, season, year or period an EDTF date falls in: `2020-03-16~` → Maart 2020."""
+    plain = re.sub(r"(\d{4}-\d{2})-\d{2}", r"\1", re.sub(r"[~?%]", "", value))
+    label = dates.label_nl(plain)
+    return label[:1].upper() + label[1:]
+
+
+def markdown_entry(entry: Entry) -> str:
+    """One bullet: date, bold title, text (figures bold), qualities, reference and source."""
+    lines = [f"- {md_escape(entry['date_label'])} — **{md_escape(entry['title'])}**"]
+    if entry["text"]:
+        lines.append(f"  {md_figures(entry['text'])}")
+    if entry["qualities"]:
+        lines.append(f"  Kwaliteiten: {md_escape(qualities_text(entry['qualities']))}")
+    reference = f"[{entry['ref']}](/{entry['ref']})"
+    source = f" · Bron: {md_escape(entry['source'])}" if entry["source"] else ""
+    lines.append(f"  {reference}{source}")
+    return "  \n".join(lines)
+
+
+def qualities_text(found: list[dict[str, str]]) -> str:
+    """`institutionele souplesse (getoond), betrouwbaarheid (deels)`."""
+    return ", ".join(f"{q['label_nl']} ({assessment_nl(q['assessment'])})" for q in found)
+
+
+def assessment_nl(assessment: str) -> str:
+    """The Dutch word for shown / partial / lacking."""
+    return qualities.ASSESSMENT_LABELS.get(assessment, (assessment,))[0]
+
+
+def md_escape(text: str) -> str:
+    """Text safe in Markdown: no raw HTML, no accidental emphasis or links."""
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return re.sub(r"\s+", " ", text.replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def md_figures(text: str) -> str:
+    """Escaped Markdown text with its figures in bold."""
+    return "".join(
+        f"**{part}**" if i % 2 else md_escape(part) for i, part in enumerate(_split(text))
+    )
+
+
+def _split(text: str) -> list[str]:
+    """Text split around its figures: even indexes are text, odd ones figures."""
+    text = " ".join(text.split())
+    parts: list[str] = []
+    last = 0
+    for match in FIGURE.finditer(text):
+        parts += [text[last : match.start()], match.group()]
+        last = match.end()
+    return [*parts, text[last:]]
+
+
+# HTML
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment of the printable pages (autoescape on)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["assessment_nl"] = assessment_nl
+    env.filters["figures"] = html_figures
+    env.filters["machine_date"] = machine_date
+    return env
+
+
+def html_figures(text: str) -> Markup:
+    """Escaped HTML text with its figures in <strong class="figure">."""
+    return Markup("").join(
+        Markup('<strong class="figure">%s</strong>') % part if i % 2 else escape(part)
+        for i, part in enumerate(_split(text))
+    )
+
+
+def machine_date(value: str) -> str:
+    """A valid HTML `datetime` for an EDTF date: itself when plain, else its first day."""
+    plain = re.sub(r"[~?%]", "", value)
+    if re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2])(-\d{2})?)?", plain):
+        return plain
+    return dates.span(value).start
+
+
+def render_html(timeline: dict[str, Any]) -> str:
+    """A standalone, printable HTML5 page in Dutch."""
+    template = environment().get_template("timeline.html")
+    return template.render(
+        timeline=timeline,
+        sections=sections(timeline["entries"]),
+        position=timeline.get("position"),
+    )
+
+
+# TimelineJS
+
+
+def render_timelinejs(timeline: dict[str, Any]) -> dict[str, Any]:
+    """Knight Lab TimelineJS3 JSON: title, events (grouped per episode) and eras."""
+    return {
+        "title": {
+            "text": {
+                "headline": str(escape(timeline["title"])),
+                "text": "Governance in Bospolder-Tussendijken, opgebouwd uit het wijkarchief.",
+            }
+        },
+        "events": [timelinejs_event(entry) for entry in timeline["entries"]],
+        "eras": [timelinejs_era(era) for era in timeline.get("eras", [])],
+    }
+
+
+def timelinejs_event(entry: Entry) -> dict[str, Any]:
+    """One TimelineJS event; intervals and seasons end on their strict last day."""
+    start, end = timelinejs_dates(entry["date"])
+    event: dict[str, Any] = {
+        "unique_id": entry["id"],
+        "start_date": {**start, "display_date": entry["date_label"]},
+        "text": {"headline": str(escape(entry["title"])), "text": timelinejs_text(entry)},
+    }
+    if end is not None:
+        event["end_date"] = end
+    if entry.get("group"):
+        event["group"] = str(escape(entry["group"]))
+    return event
+
+
+def timelinejs_text(entry: Entry) -> str:
+    """The HTML text of a TimelineJS event: text, qualities, reference and source."""
+    parts = [Markup("<p>%s</p>") % html_figures(entry["text"])] if entry["text"] else []
+    if entry["qualities"]:
+        parts.append(Markup("<p>Kwaliteiten: %s</p>") % qualities_text(entry["qualities"]))
+    source = f" · Bron: {entry['source']}" if entry["source"] else ""
+    parts.append(Markup('<p><a href="/%s">%s</a>%s</p>') % (entry["ref"], entry["ref"], source))
+    return str(Markup("").join(parts))
+
+
+def timelinejs_era(era: dict[str, str]) -> dict[str, Any]:
+    """One TimelineJS era from strict ISO days."""
+    return {
+        "start_date": _tl_date(era["start"]),
+        "end_date": _tl_date(era["end"]),
+        "text": {"headline": str(escape(era["title"]))},
+    }
+
+
+def timelinejs_dates(value: str) -> tuple[dict[str, int], dict[str, int] | None]:
+    """Start (month and day only where the EDTF gives them) and, for a period, strict end."""
+    first, slash, last = value.partition("/")
+    span = dates.span(value)
+    if first in ("", ".."):
+        return _tl_date(span.end), None
+    start = _tl_date(span.start, _precision(first))
+    is_season = _precision(first) == 2 and int(re.sub(r"[~?%]", "", first)[5:7]) > 12
+    open_end = bool(slash) and last in ("", "..")
+    if (slash or is_season) and not open_end:
+        return start, _tl_date(span.end)
+    return start, None
+
+
+def _precision(value: str) -> int:
+    """How many of year, month, day a single EDTF date gives (1–3)."""
+    return len(re.sub(r"[~?%]", "", value).split("-"))
+
+
+def _tl_date(day: str, precision: int = 3) -> dict[str, int]:
+    """A TimelineJS date from an ISO day, keeping `precision` of year, month, day."""
+    names = ("year", "month", "day")
+    return {name: int(part) for name, part in zip(names[:precision], day.split("-"), strict=False)}
