@@ -21,6 +21,7 @@ SUBTITLE = (
 )
 THEME = "corona"
 FIRST_DAY = "2020-03-01"
+CRISIS_YEAR = "2020-01-01"
 FIELDS = (
     "id", "date", "date_label", "title", "text", "kind", "ref", "item_title", "source",
     "qualities",
@@ -52,7 +53,7 @@ MAX_ROWS = 12  # above this many rows, labels may hide leader lines of later mar
 
 def build(items: list[dict[str, Any]]) -> dict[str, Any]:
     """The chronicle: corona-themed happenings and dated items from March 2020 on."""
-    entries = timelines.sort_entries(timelines.collect(items, _keep))
+    entries = sorted(timelines.collect(items, _keep), key=_chronicle_order)
     return {
         "title": TITLE,
         "subtitle": SUBTITLE,
@@ -61,9 +62,20 @@ def build(items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _keep(item: dict[str, Any], record: dict[str, Any]) -> bool:
-    """Corona by its own themes or its item's, and not before March 2020."""
+    """Corona by its own themes or its item's, dated in the crisis: from March 2020 on.
+
+    A date only as precise as "2020" counts (the laptops, the plants: the source says no
+    more than the year); a span that began years before the crisis does not.
+    """
     themed = THEME in (record.get("themes") or []) or THEME in (item.get("themes") or [])
-    return themed and dates.span(record["date"]).start >= FIRST_DAY
+    span = dates.span(record["date"])
+    return themed and span.end >= FIRST_DAY and span.start >= CRISIS_YEAR
+
+
+def _chronicle_order(entry: dict[str, Any]) -> tuple[Any, ...]:
+    """Timeline order, with dates that begin before March 2020 counted from March 2020."""
+    start, end, text = dates.sort_key(entry["date"])
+    return (max(start, FIRST_DAY), end, text, *timelines.sort_key(entry)[1:])
 
 
 # -- rendering -----------------------------------------------------------------
@@ -121,8 +133,8 @@ def drawing(entries: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _start(entry: dict[str, Any]) -> date:
-    """The strict first day of an entry's date."""
-    return date.fromisoformat(dates.span(entry["date"]).start)
+    """The strict first day of an entry's date, not before March 2020."""
+    return date.fromisoformat(max(dates.span(entry["date"]).start, FIRST_DAY))
 
 
 def _month_after(day: date) -> date:

@@ -7,56 +7,23 @@ and every number in a happening's title or text appears in its cited passage.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
-from stories.loader import CONTENT_DIR, SOURCES_DIR, content_files
+from stories.citations import missing_figures, passage, quote_found
+from stories.loader import CONTENT_DIR, ContentFile, content_files
 
-SLACK = 5
-CITATION = re.compile(r"^(?P<file>[\w.-]+):(?P<first>\d+)(?:-(?P<last>\d+))?$")
-NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 FILES = content_files([CONTENT_DIR])
-
-
-def _fold(text: str) -> str:
-    """Fold whitespace and undo end-of-line hyphenation as the content format says."""
-    text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)
-    return " ".join(text.split())
-
-
-def passage(citation: str) -> str:
-    """The folded text of the cited lines, with the slack around them."""
-    match = CITATION.match(citation)
-    assert match, f"citation {citation!r} is not FILE:LINE or FILE:FIRST-LAST"
-    path = SOURCES_DIR / match["file"]
-    assert path.is_file(), f"{citation}: no source document {path.name}"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    first = int(match["first"])
-    last = int(match["last"] or first)
-    assert 1 <= first <= last <= len(lines), f"{citation}: lines out of range"
-    return _fold("\n".join(lines[max(0, first - 1 - SLACK) : last + SLACK]))
-
-
-def quote_found(quote: str, text: str) -> bool:
-    """Each ' … '-separated fragment of the quote stands in the text."""
-    return all(_fold(part) in text for part in quote.split(" … ") if part.strip())
 
 
 def _cases() -> list[tuple[str, str, str]]:
     """(file and what, citation, quote) for every evidence quote in the content."""
-    cases = []
-    for content in FILES:
-        for assessment in content.fields.get("assessments") or []:
-            cases.append(
-                (
-                    f"{content.path.name} {assessment['quality']}",
-                    assessment["source"],
-                    assessment.get("evidence", ""),
-                )
-            )
-    return cases
+    return [
+        (f"{c.path.name} {a['quality']}", a["source"], a.get("evidence", ""))
+        for c in FILES
+        for a in c.fields.get("assessments") or []
+    ]
 
 
 def test_there_is_seed_content() -> None:
@@ -71,18 +38,16 @@ def test_evidence_quotes_stand_in_the_cited_passage(what: str, citation: str, qu
 
 
 @pytest.mark.parametrize("content", FILES, ids=[c.path.name for c in FILES])
-def test_happenings_cite_passages_with_their_figures(content: object) -> None:
-    for happening in content.fields.get("happenings") or []:  # type: ignore[attr-defined]
-        text = passage(happening["source"])
-        digits = text.replace(".", "").replace(",", "")
-        for figure in NUMBER.findall(f"{happening['title']} {happening.get('text', '')}"):
-            bare = figure.replace(".", "").replace(",", "")
-            assert bare in digits, f"{happening['title']!r}: {figure} not at {happening['source']}"
+def test_happenings_cite_passages_with_their_figures(content: ContentFile) -> None:
+    for happening in content.fields.get("happenings") or []:
+        text = f"{happening['title']} {happening.get('text', '')}"
+        missing = missing_figures(text, happening["source"])
+        assert not missing, f"{happening['title']!r}: {missing} not at {happening['source']}"
 
 
 @pytest.mark.parametrize("content", FILES, ids=[c.path.name for c in FILES])
-def test_items_cite_a_source(content: object) -> None:
-    source = content.fields.get("source")  # type: ignore[attr-defined]
+def test_items_cite_a_source(content: ContentFile) -> None:
+    source = content.fields.get("source")
     if source:
         passage(source)
 
