@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from archive.service import Archive
+from api.errors import MISSING_IF_MATCH
+from archive.service import Archive, parse_as_of
 
 
 def get_archive(request: Request) -> Archive:
@@ -17,6 +21,15 @@ def get_archive(request: Request) -> Archive:
 
 
 ArchiveDep = Annotated[Archive, Depends(get_archive)]
+
+# Declares the bearer scheme in OpenAPI (the Authorize button of /docs); the header itself is
+# read below, so that a malformed one is a 401 instead of being taken for the public.
+bearer = HTTPBearer(
+    auto_error=False,
+    bearerFormat="NAAM.GEHEIM",
+    description="Een token van `wijkarchief token create`; curatoren schrijven, onderzoekers "
+    "lezen ook verhalen met toestemming voor onderzoek.",
+)
 
 
 @dataclass(frozen=True)
@@ -28,12 +41,15 @@ class Reader:
 
 
 def get_reader(
-    archive: ArchiveDep, authorization: Annotated[str | None, Header()] = None
+    archive: ArchiveDep,
+    request: Request,
+    _: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
 ) -> Reader:
     """The caller, from `Authorization: Bearer TOKEN` (no header: the public)."""
+    authorization = request.headers.get("authorization")
     if not authorization:
         return Reader("public", "public")
-    scheme, _, token = authorization.partition(" ")
+    scheme, _sep, token = authorization.partition(" ")
     found = archive.app.authenticate(token.strip()) if scheme.lower() == "bearer" else None
     if found is None:
         raise HTTPException(
@@ -61,3 +77,71 @@ def get_curator(reader: ReaderDep) -> Reader:
 
 
 CuratorDep = Annotated[Reader, Depends(get_curator)]
+
+
+def get_as_of(
+    as_of: Annotated[
+        str | None,
+        Query(
+            description="Lees het archief zoals het op dit moment was vastgelegd (ISO 8601).",
+            examples=["2021-01-01T00:00:00Z"],
+        ),
+    ] = None,
+) -> datetime | None:
+    """`?as_of=ISO-DATETIME` as an aware date-time (422 when it is not one)."""
+    return parse_as_of(as_of)
+
+
+AsOfDep = Annotated[datetime | None, Depends(get_as_of)]
+
+Limit = Annotated[int, Query(ge=1, le=1000, description="Hoeveel items (hoogstens 1000).")]
+Offset = Annotated[int, Query(ge=0, le=2**53 - 1, description="Hoeveel items overslaan.")]
+# A position in the log: a whole number that the stores (64-bit) and JSON clients can hold.
+MAX_POSITION = 2**53 - 1
+After = Annotated[
+    int, Query(ge=0, le=MAX_POSITION, description="De laatste positie die u al hebt.")
+]
+
+_ETAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
+_IF_MATCH_HELP = 'De versie die u bewerkte: 3, "3" of W/"3" (de ETag van het item).'
+
+
+def _version(if_match: str) -> int | None:
+    value = if_match.strip()
+    if value == "*":
+        return None
+    found = _ETAG.match(value)
+    if found is None:
+        raise HTTPException(
+            412,
+            f"If-Match {value!r} is geen versie van dit item: stuur de versie (ETag) die u "
+            "bewerkte, bv. If-Match: 3.",
+        )
+    return int(found[1])
+
+
+def get_expected_version(
+    if_match: Annotated[str, Header(description=_IF_MATCH_HELP)],
+) -> int | None:
+    """The version a change is based on, from `If-Match` (`*`: any version).
+
+    Without the header the answer is 428 (see `api.errors`), an empty one is a 428 too.
+    """
+    if not if_match.strip():
+        raise HTTPException(428, MISSING_IF_MATCH)
+    return _version(if_match)
+
+
+ExpectedVersion = Annotated[int | None, Depends(get_expected_version)]
+
+
+def get_optional_version(
+    if_match: Annotated[str | None, Header(description=_IF_MATCH_HELP)] = None,
+) -> int | None:
+    """The version from `If-Match` when given, else None (no check)."""
+    if if_match is None or not if_match.strip():
+        return None
+    return _version(if_match)
+
+
+OptionalVersion = Annotated[int | None, Depends(get_optional_version)]

@@ -8,6 +8,7 @@ and answered with a 500 problem (and deserves a test).
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -59,9 +60,103 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
+MISSING_IF_MATCH = (
+    "Stuur If-Match: VERSIE mee (de versie die u bewerkte, zie de ETag), zodat u niemands "
+    "wijziging overschrijft."
+)
+
+# What Starlette's own errors (with only the English reason phrase) say instead.
+DETAILS = {
+    404: "Er is niets op dit adres. De API staat onder /api; zie /docs.",
+    405: "Deze methode kan op dit adres niet.",
+}
+
+
+# English details of FastAPI's own errors, in Dutch.
+ENGLISH = {
+    "There was an error parsing the body": "De inhoud van het verzoek is geen geldige JSON "
+    "(UTF-8).",
+}
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+# Pydantic's error types in Dutch; `{…}` is filled from the error's context.
+DUTCH: dict[str, str] = {
+    "missing": "dit veld is verplicht",
+    "extra_forbidden": "onbekend veld",
+    "string_type": "moet tekst zijn",
+    "int_type": "moet een geheel getal zijn",
+    "int_parsing": "moet een geheel getal zijn",
+    "int_from_float": "moet een geheel getal zijn",
+    "float_parsing": "moet een getal zijn",
+    "bool_parsing": "moet true of false zijn",
+    "list_type": "moet een lijst zijn",
+    "dict_type": "moet een object zijn",
+    "model_type": "moet een object zijn",
+    "model_attributes_type": "moet een JSON-object zijn",
+    "literal_error": "kies uit {expected}",
+    "enum": "kies uit {expected}",
+    "greater_than_equal": "moet minstens {ge} zijn",
+    "less_than_equal": "mag hoogstens {le} zijn",
+    "greater_than": "moet groter zijn dan {gt}",
+    "less_than": "moet kleiner zijn dan {lt}",
+    "string_too_long": "is te lang (hoogstens {max_length} tekens)",
+    "string_too_short": "is te kort (minstens {min_length} tekens)",
+    "too_long": "is te lang (hoogstens {max_length} elementen)",
+    "json_invalid": "ongeldige JSON ({error})",
+    "json_type": "ongeldige JSON",
+    "string_unicode": "moet geldige UTF-8-tekst zijn",
+    "literal_true": "moet true zijn",
+    "string_pattern_mismatch": "heeft niet de juiste vorm",
+}
+# What a field with a pattern should look like.
+SHAPES = {
+    "number": "vier cijfers, bv. 0001",
+    "id": "kleine letters, cijfers en streepjes, bv. duimdrop",
+}
+
+
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or "body"
+
+
+def _where(error: dict[str, Any]) -> str:
+    """The field a validation error is about (text checks name it in their context)."""
+    context = error.get("ctx") or {}
+    if error.get("type") == "unstorable_text" and context.get("field"):
+        return str(context["field"])
+    return _field_name(error.get("loc", ()))
+
+
+def _dutch(error: dict[str, Any]) -> str:
+    """A validation error's message in Dutch (pydantic's English when there is none)."""
+    kind = str(error.get("type", ""))
+    loc = tuple(error.get("loc") or ())
+    if kind == "string_pattern_mismatch" and loc and str(loc[-1]) in SHAPES:
+        return f"heeft niet de juiste vorm: {SHAPES[str(loc[-1])]}"
+    template = DUTCH.get(kind)
+    if template is None:
+        return str(error.get("msg", "ongeldig"))
+    try:
+        return template.format(**{k: v for k, v in (error.get("ctx") or {}).items()})
+    except (KeyError, IndexError, ValueError):
+        return str(error.get("msg", "ongeldig"))
+
+
+def _unknown_kind(error: RequestValidationError) -> str | None:
+    """The kind in the path when that is what is wrong (an unknown kind is a 404)."""
+    for e in error.errors():
+        loc = tuple(e.get("loc", ()))
+        if loc and loc[0] == "path" and loc[-1] in ("kind", "target_kind"):
+            return str(e.get("input", ""))
+    return None
 
 
 def install(app: FastAPI) -> None:
@@ -79,21 +174,35 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": _field_name(e.get("loc", ())), "message": e.get("msg", "")}
+        if any(
+            tuple(e.get("loc", ())) == ("header", "if-match") and e.get("type") == "missing"
             for e in error.errors()
-        ]
+        ):
+            return problem(428, MISSING_IF_MATCH, instance=request.url.path, field="If-Match")
+        kind = _unknown_kind(error)
+        if kind is not None:
+            return problem(
+                404,
+                f"Onbekende soort {kind!r}: episodes, stories of media.",
+                instance=request.url.path,
+                field="kind",
+            )
+        errors = [{"field": _where(e), "message": _dutch(e)} for e in error.errors()]
         first = errors[0] if errors else {"field": "body", "message": "ongeldig"}
         return problem(
             422,
             f"Ongeldige waarde voor '{first['field']}': {first['message']}",
             instance=request.url.path,
+            field=first["field"],
             errors=errors,
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        detail = error.detail if isinstance(error.detail, str) else TITLES.get(error.status_code)
+        detail: str | None = error.detail if isinstance(error.detail, str) else None
+        if not detail or detail == _phrase(error.status_code):
+            detail = DETAILS.get(error.status_code) or TITLES.get(error.status_code)
+        detail = ENGLISH.get(detail or "", detail)
         return problem(
             error.status_code,
             detail or "Fout",

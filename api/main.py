@@ -4,14 +4,51 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
 from api import errors
-from api.routes import changes, episodes, health
+from api.middleware import MAX_BODY, BodyLimit
+from api.routes import changes, episodes, events, health, items, media, search, stories, timelines
 from archive import open_archive
 from archive.config import Settings
 from archive.service import Archive
+
+DESCRIPTION = """\
+Het gebeurtenislog van het wijkarchief van Bospolder-Tussendijken (Rotterdam): governance-
+episodes, verhalen uit de Wijkcollectie en media, met beoordelingen van de kwaliteiten van een
+responsieve overheid.
+
+- Lezen van openbaar materiaal kan zonder token; een onderzoekerstoken ziet ook verhalen met
+  toestemming voor onderzoek, een curatortoken alles.
+- Schrijven vraagt `Authorization: Bearer TOKEN` van een curator. Een wijziging (PATCH) vraagt
+  `If-Match: VERSIE` (de ETag van het item): 412 als iemand anders u voor was, 428 zonder.
+- Elk leesantwoord noemt de positie in het log waarop het berekend is (`position`,
+  `X-Archive-Position`); met `?as_of=` leest u het archief zoals het toen was vastgelegd.
+- Fouten zijn `application/problem+json` (RFC 9457), met een Nederlandse uitleg.
+"""
+
+TAGS = [
+    {"name": "archive", "description": "Gezondheid en de woordenlijst van kwaliteiten."},
+    {"name": "episodes", "description": "Governance-episodes."},
+    {"name": "stories", "description": "Verhalen uit de Wijkcollectie (BoTu nr. 0001)."},
+    {"name": "media", "description": "Krantenartikelen, foto's, rapporten."},
+    {"name": "assessments", "description": "Beoordelingen van kwaliteiten in een item."},
+    {"name": "happenings", "description": "Gedateerde gebeurtenissen in een item."},
+    {"name": "links", "description": "Koppelingen tussen items."},
+    {"name": "history", "description": "De geschiedenis van een item."},
+    {"name": "search", "description": "Zoeken in het hele archief."},
+    {"name": "timelines", "description": "Tijdlijnen en de Corona Kronieken."},
+    {"name": "events", "description": "Het gebeurtenislog en de wijzigingenstroom."},
+]
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable operation ids for generated clients: `stories-create_story`."""
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
 
 def create_app(archive: Archive | None = None, settings: Settings | None = None) -> FastAPI:
@@ -30,13 +67,54 @@ def create_app(archive: Archive | None = None, settings: Settings | None = None)
     app = FastAPI(
         title="wijkarchief",
         summary="Het wijkarchief van Bospolder-Tussendijken, Rotterdam",
+        description=DESCRIPTION,
         version="0.1.0",
+        openapi_tags=TAGS,
+        generate_unique_id_function=operation_id,
         lifespan=lifespan,
     )
     if archive is not None:
         app.state.archive = archive
     errors.install(app)
-    app.include_router(health.router)
-    app.include_router(episodes.router)
-    app.include_router(changes.router)
+    app.add_middleware(BodyLimit, limit=MAX_BODY)
+    for module in (health, episodes, stories, media, items, search, timelines, events, changes):
+        app.include_router(module.router)
+    install_openapi(app)
     return app
+
+
+def install_openapi(app: FastAPI) -> None:
+    """OpenAPI whose error answers are what the API sends: problem+json."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            description=app.description,
+            routes=app.routes,
+            tags=app.openapi_tags,
+        )
+        problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                # The summary is the route's one-line docstring (FastAPI makes the description).
+                lines = (operation.get("description") or "").strip().splitlines()
+                if lines:
+                    operation["summary"] = lines[0].rstrip(".")
+                for status, answer in operation.get("responses", {}).items():
+                    if answer.get("description") == "Successful Response":
+                        answer["description"] = "Gelukt."
+                    if status[:1] in ("4", "5"):
+                        answer["content"] = problem
+                        if status == "422":
+                            answer["description"] = "Ongeldige invoer; `field` noemt het veld."
+        components = schema.get("components", {}).get("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -32,6 +32,7 @@ CONSENT_SCOPES = ("public", "research", "curators")
 MEDIA_KINDS = ("article", "photo", "drawing", "video", "report", "audio")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 STORY_NUMBER = re.compile(r"^\d{4}$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 actor_cvar: ContextVar[str] = ContextVar("actor", default="")
 reason_cvar: ContextVar[str] = ContextVar("reason", default="")
@@ -84,6 +85,11 @@ def text(value: Any, name: str, *, required: bool = True, limit: int = 200_000) 
     if not isinstance(value, str):
         raise InvalidInput(f"Het veld '{name}' moet tekst zijn.", field=name)
     value = value.strip()
+    if "\x00" in value or _SURROGATE.search(value):
+        raise InvalidInput(
+            f"Het veld '{name}' bevat een teken dat geen tekst is (NUL of een losse surrogaat).",
+            field=name,
+        )
     if required and not value:
         raise InvalidInput(f"Het veld '{name}' mag niet leeg zijn.", field=name)
     if len(value) > limit:

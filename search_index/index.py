@@ -20,7 +20,7 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
-from whoosh.qparser import AndGroup, MultifieldParser
+from whoosh.qparser import AndGroup, FieldsPlugin, MultifieldParser
 from whoosh.query import And, Every, NullQuery, NumericRange, Or, Query, Term
 from whoosh.searching import Searcher
 
@@ -51,6 +51,8 @@ class SearchIndex:
         self._searcher: Searcher | None = None
         self._facet_sets: tuple[Searcher | None, dict[str, dict[str, frozenset[int]]]] = (None, {})
         self.parser = MultifieldParser(SEARCH_FIELDS, self.schema, group=AndGroup)
+        # No `field:value` syntax: readers search text; filters are parameters of their own.
+        self.parser.remove_plugin_class(FieldsPlugin)
         self.index = self._open()
 
     # -- storage -----------------------------------------------------------

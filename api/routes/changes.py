@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import ArchiveDep, ReaderDep
+from api.deps import After, ArchiveDep, ReaderDep
 from archive.service import visible
 from events.items import ArchiveItem, item_id
 
@@ -22,7 +22,7 @@ def changes(
     reader: ReaderDep,
     request: Request,
     response: Response,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: After = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """Creations, updates and withdrawals/erasures since a position, as ActivityStreams."""
