@@ -56,6 +56,15 @@ def _archive(args: argparse.Namespace, *, follow: bool = True) -> Any:
     return open_archive(follow=follow)
 
 
+def _reader(args: argparse.Namespace) -> Any:
+    """The archive to read from: the local store, or a remote server with `--server URL`."""
+    if getattr(args, "server", None):
+        from archive.remote import Remote
+
+        return Remote(args.server, token=args.token or os.environ.get("WIJKARCHIEF_TOKEN"))
+    return _archive(args)
+
+
 def cmd_seed(args: argparse.Namespace) -> int:
     from stories.loader import seed
 
@@ -202,9 +211,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_timeline(args: argparse.Namespace) -> int:
     from archive.service import parse_as_of
 
-    archive = _archive(args)
+    archive = _reader(args)
+    as_of = args.as_of if args.server else parse_as_of(args.as_of)
     try:
-        output = archive.timeline(args.year, fmt=args.format, as_of=parse_as_of(args.as_of))
+        output = archive.timeline(args.year, fmt=args.format, as_of=as_of)
     finally:
         archive.close()
     _print(output)
@@ -214,9 +224,10 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 def cmd_kronieken(args: argparse.Namespace) -> int:
     from archive.service import parse_as_of
 
-    archive = _archive(args)
+    archive = _reader(args)
+    as_of = args.as_of if args.server else parse_as_of(args.as_of)
     try:
-        output = archive.kronieken(fmt=args.format, as_of=parse_as_of(args.as_of))
+        output = archive.kronieken(fmt=args.format, as_of=as_of)
     finally:
         archive.close()
     _print(output)
@@ -224,7 +235,7 @@ def cmd_kronieken(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    archive = _archive(args)
+    archive = _reader(args)
     try:
         result = archive.search(
             args.query, kind=args.kind, quality=args.quality, year=args.year, limit=args.limit
@@ -243,6 +254,13 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    if args.server:
+        remote = _reader(args)
+        try:
+            _print({"items": remote.history(args.kind, args.id)})
+        finally:
+            remote.close()
+        return 0
     from archive.application import Wijkarchief
 
     app = Wijkarchief()
@@ -303,6 +321,11 @@ def parser() -> argparse.ArgumentParser:
         description="Het wijkarchief van Bospolder-Tussendijken: een archief dat niets vergeet.",
     )
     sub = p.add_subparsers(dest="command", required=True)
+    remote = argparse.ArgumentParser(add_help=False)
+    remote.add_argument(
+        "--server", metavar="URL", help="read from a remote archive (http://host:port) instead"
+    )
+    remote.add_argument("--token", help="token for --server (default: $WIJKARCHIEF_TOKEN)")
 
     s = sub.add_parser("serve", help="serve the web pages and the JSON API")
     s.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -347,18 +370,20 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("file")
     s.set_defaults(func=cmd_import)
 
-    s = sub.add_parser("timeline", help="the governance timeline of a year")
+    s = sub.add_parser("timeline", help="the governance timeline of a year", parents=[remote])
     s.add_argument("year", type=int)
     s.add_argument("--format", default="json", choices=["json", "markdown", "html", "timelinejs"])
     s.add_argument("--as-of", help="as recorded at this ISO date-time")
     s.set_defaults(func=cmd_timeline)
 
-    s = sub.add_parser("kronieken", help="the Corona Kronieken: BoTu in the corona crisis")
+    s = sub.add_parser(
+        "kronieken", help="the Corona Kronieken: BoTu in the corona crisis", parents=[remote]
+    )
     s.add_argument("--format", default="json", choices=["json", "markdown", "html"])
     s.add_argument("--as-of", help="as recorded at this ISO date-time")
     s.set_defaults(func=cmd_kronieken)
 
-    s = sub.add_parser("search", help="full-text search (Dutch)")
+    s = sub.add_parser("search", help="full-text search (Dutch)", parents=[remote])
     s.add_argument("query")
     s.add_argument("--kind", choices=["episodes", "stories", "media"])
     s.add_argument("--quality")
@@ -388,7 +413,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--reason")
     s.set_defaults(func=cmd_consent)
 
-    s = sub.add_parser("history", help="every event of an item, oldest first")
+    s = sub.add_parser("history", help="every event of an item, oldest first", parents=[remote])
     s.add_argument("kind", choices=["episodes", "stories", "media"])
     s.add_argument("id")
     s.set_defaults(func=cmd_history)

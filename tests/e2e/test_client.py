@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -143,6 +144,21 @@ def test_the_client_against_a_real_server(
 
         with Client(base, token=token, timeout=10) as archive:
             _curate(archive)
+
+        # The command line reads the same archive remotely with --server (its own data
+        # directory stays empty), and names a server that does not answer in one line.
+        monkeypatch.setenv("WIJKARCHIEF_DATA", str(tmp_path / "elsewhere"))
+        capsys.readouterr()
+        assert cli(["search", "speelgoed", "--json", "--server", base]) == 0
+        hits = json.loads(capsys.readouterr().out)["hits"]
+        assert [h["id"] for h in hits] == ["0042"]
+        assert cli(["history", "stories", "0042", "--server", base, "--token", token]) == 0
+        assert len(json.loads(capsys.readouterr().out)["items"]) >= 2
+        assert cli(["timeline", "2020", "--format", "markdown", "--server", base]) == 0
+        assert "Op het plein" in capsys.readouterr().out
+        assert cli(["search", "x", "--server", f"http://127.0.0.1:{_free_port()}"]) == 2
+        assert "onbereikbaar" in capsys.readouterr().err
+        assert not (tmp_path / "elsewhere" / "events.sqlite").exists()
         # The docs and the schema are served too.
         schema = httpx.get(f"{base}/openapi.json", timeout=10).json()
         assert "/api/stories/{number}" in schema["paths"]
