@@ -29,8 +29,23 @@ run: install
 	$(BIN)/wijkarchief seed --if-empty
 	$(BIN)/wijkarchief serve --host $(HOST) --port $(PORT)
 
+## make browser: Debian's Chromium for the browser tests, when /usr/bin/chromium is missing
+## (Playwright drives it; `playwright install` is not used). Without it those tests skip,
+## or fail under WIJKARCHIEF_REQUIRE_BROWSER=1.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "make browser: installing Debian's chromium"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	      || echo "make browser: could not install chromium; the browser tests will skip" >&2; \
+	  else \
+	    echo "make browser: no /usr/bin/chromium (install it as root: apt-get install chromium);" \
+	      "the browser tests will skip" >&2; \
+	  fi; \
+	fi
+
 ## make test: set up and run lint, type checks and the whole suite
-test: install-test
+test: install-test browser
 	$(BIN)/ruff check events archive api search_index stories tests benchmarks
 	$(BIN)/ruff format --check events archive api search_index stories tests benchmarks
 	$(BIN)/mypy
