@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
-from api import errors
+from api import errors, pages
 from api.middleware import MAX_BODY, BodyLimit
 from api.routes import changes, episodes, events, health, items, media, search, stories, timelines
 from archive import open_archive
@@ -79,6 +79,8 @@ def create_app(archive: Archive | None = None, settings: Settings | None = None)
     app.add_middleware(BodyLimit, limit=MAX_BODY)
     for module in (health, episodes, stories, media, items, search, timelines, events, changes):
         app.include_router(module.router)
+    app.include_router(pages.router)
+    pages.mount_static(app)
     install_openapi(app)
     return app
 

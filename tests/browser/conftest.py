@@ -1,0 +1,202 @@
+"""Browser tests: headless Chromium (Debian's, via Playwright) against a real uvicorn server.
+
+The server runs in a subprocess on a free loopback port, over a data directory seeded first
+with `wijkarchief seed`, and a curator token from `wijkarchief token create`. Without
+Chromium or Playwright these tests skip with the reason, except when
+`WIJKARCHIEF_REQUIRE_BROWSER=1` (CI), where they fail. Screenshots go to `test-artifacts/`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("WIJKARCHIEF_CHROMIUM", "/usr/bin/chromium")
+REQUIRE = os.environ.get("WIJKARCHIEF_REQUIRE_BROWSER") == "1"
+# Factory of the app under test; `api.main:create_app` once main.py includes the pages.
+APP = os.environ.get("WIJKARCHIEF_BROWSER_APP", "api.main:create_app")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+
+
+def _reason() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the Python package playwright is not installed (pip install -e '.[test]')"
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        return f"no Chromium at {CHROMIUM} (make browser installs Debian's chromium)"
+    return None
+
+
+REASON = _reason()
+
+
+def _unavailable() -> None:
+    assert REASON is not None
+    if REQUIRE:
+        pytest.fail(f"a browser is required here (WIJKARCHIEF_REQUIRE_BROWSER=1): {REASON}")
+    pytest.skip(REASON)
+
+
+def _program() -> str:
+    """The `wijkarchief` command of this interpreter's environment."""
+    beside = Path(sys.executable).with_name("wijkarchief")
+    return str(beside) if beside.exists() else (shutil.which("wijkarchief") or "wijkarchief")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    """The running server: its address, data directory and a curator's token."""
+
+    url: str
+    data: Path
+    token: str
+    env: dict[str, str]
+
+    def cli(self, *args: str) -> str:
+        """Run `wijkarchief ARGS` on the server's data; its standard output."""
+        done = subprocess.run(
+            [_program(), *args], env=self.env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server stopped: {log.read_text(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(url + "/api/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the server did not start: {log.read_text(errors='replace')[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """uvicorn in a subprocess over a freshly seeded archive."""
+    if REASON is not None:
+        _unavailable()
+    data = tmp_path_factory.mktemp("browser-data")
+    env = {**os.environ, "WIJKARCHIEF_DATA": str(data)}
+    env.pop("WIJKARCHIEF_DATABASE_URL", None)
+    seeded = subprocess.run(
+        [_program(), "seed"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    created = subprocess.run(
+        [_program(), "token", "create", "--role", "curator", "--name", "anna"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip().splitlines()[-1].strip()
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = data / "server.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", APP, "--factory", "--host", "127.0.0.1",
+             "--port", str(port), "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            _wait_until_up(url, process, log)
+            yield Server(url, data, token, env)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def browser(server: Server) -> Iterator[Any]:
+    """Headless Chromium, for one test module.
+
+    Playwright's synchronous API runs an event loop in this thread while it is open; closing
+    it with the module keeps it out of the way of later tests that start their own loop.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def context(browser: Any, server: Server) -> Iterator[Any]:
+    """A fresh browser profile at desktop width (no cookies)."""
+    opened = browser.new_context(base_url=server.url, viewport=DESKTOP, locale="nl-NL")
+    opened.set_default_timeout(15_000)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def page(context: Any) -> Any:
+    """A tab in a fresh profile."""
+    return context.new_page()
+
+
+@pytest.fixture
+def curator(context: Any, server: Server) -> Any:
+    """A fresh profile that logged in as curator anna through the login form."""
+    tab = context.new_page()
+    tab.goto("/inloggen")
+    tab.get_by_label("Token").fill(server.token)
+    tab.get_by_role("button", name="Inloggen").click()
+    tab.wait_for_url(server.url + "/")
+    assert "anna" in tab.locator("header.site").inner_text()
+    return tab
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where screenshots go (gitignored)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
