@@ -99,7 +99,21 @@ class Wijkarchief(Application[UUID]):
             return self.position()
         return max(r.notification.id for r in recordings)
 
-    def _load(self, kind: str, key: str) -> ArchiveItem:
+    def _load(self, kind: str, key: str, expected_version: int | None = None) -> ArchiveItem:
+        """The item now; with `expected_version`, refuse when it has moved on (StaleVersion).
+
+        The check is on the aggregate that will be saved, and the store refuses the save if
+        another writer got in between: no window for a lost update.
+        """
+        item = self._get(kind, key)
+        if expected_version is not None and item.version != expected_version:
+            raise StaleVersion(
+                f"Dit item is intussen gewijzigd (versie {item.version}, u bewerkte versie "
+                f"{expected_version}). Laad het opnieuw; uw wijziging is niet opgeslagen."
+            )
+        return item
+
+    def _get(self, kind: str, key: str) -> ArchiveItem:
         check_kind(kind)
         try:
             aggregate: Any = self.repository.get(item_id(kind, key))
@@ -184,12 +198,7 @@ class Wijkarchief(Application[UUID]):
         expected_version: int | None = None,
     ) -> int:
         """Revise writable fields; with `expected_version`, refuse a stale revision."""
-        item = self._load(kind, key)
-        if expected_version is not None and item.version != expected_version:
-            raise StaleVersion(
-                f"Dit item is intussen gewijzigd (versie {item.version}, u bewerkte versie "
-                f"{expected_version}). Laad het opnieuw; uw tekst is niet opgeslagen."
-            )
+        item = self._load(kind, key, expected_version)
         changes = {k: v for k, v in changes.items() if k not in ("number", "id")}
         unknown = sorted(set(changes) - set(REVISERS) - set(MEDIA_FIELDS) - {"links"})
         if unknown:
@@ -222,19 +231,20 @@ class Wijkarchief(Application[UUID]):
 
     def revise_assessment(
         self, kind: str, key: str, assessment_id: str, changes: dict[str, Any], *,
-        actor: str, reason: str = "",
+        actor: str, reason: str = "", expected_version: int | None = None,
     ) -> int:  # fmt: skip
         """Correct an assessment."""
-        item = self._load(kind, key)
+        item = self._load(kind, key, expected_version)
         with acting_as(actor, reason):
             item.revise_assessment(assessment_id, **changes)
         return self._save(item)
 
     def retract_assessment(
-        self, kind: str, key: str, assessment_id: str, *, actor: str, reason: str = ""
-    ) -> int:
+        self, kind: str, key: str, assessment_id: str, *, actor: str, reason: str = "",
+        expected_version: int | None = None,
+    ) -> int:  # fmt: skip
         """Withdraw an assessment (the history keeps it)."""
-        item = self._load(kind, key)
+        item = self._load(kind, key, expected_version)
         with acting_as(actor, reason):
             item.retract_assessment(assessment_id)
         return self._save(item)
@@ -250,10 +260,10 @@ class Wijkarchief(Application[UUID]):
 
     def revise_happening(
         self, kind: str, key: str, happening_id: str, changes: dict[str, Any], *,
-        actor: str, reason: str = "",
+        actor: str, reason: str = "", expected_version: int | None = None,
     ) -> int:  # fmt: skip
         """Correct a happening."""
-        item = self._load(kind, key)
+        item = self._load(kind, key, expected_version)
         with acting_as(actor, reason):
             item.revise_happening(happening_id, **changes)
         return self._save(item)

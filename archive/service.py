@@ -23,7 +23,7 @@ from archive.catalogue import Catalogue, open_catalogue
 from archive.config import Settings
 from archive.projection import Follower, View
 from events import dates, qualities
-from events.errors import InvalidInput, NotFound, StaleVersion, Withdrawn
+from events.errors import InvalidInput, NotFound, Withdrawn
 from events.items import ArchiveItem
 
 ROLES = ("public", "researcher", "curator")
@@ -201,10 +201,15 @@ class Archive:
         expected_version: int | None = None,
     ) -> int:
         """Correct an assessment (with `expected_version`: only of that version of the item)."""
-        self._check_version(kind, key, expected_version)
         return self._written(
             self.app.revise_assessment(
-                kind, key, assessment_id, changes, actor=actor, reason=reason
+                kind,
+                key,
+                assessment_id,
+                changes,
+                actor=actor,
+                reason=reason,
+                expected_version=expected_version,
             )
         )
 
@@ -219,9 +224,15 @@ class Archive:
         expected_version: int | None = None,
     ) -> int:
         """Withdraw an assessment; the history keeps it."""
-        self._check_version(kind, key, expected_version)
         return self._written(
-            self.app.retract_assessment(kind, key, assessment_id, actor=actor, reason=reason)
+            self.app.retract_assessment(
+                kind,
+                key,
+                assessment_id,
+                actor=actor,
+                reason=reason,
+                expected_version=expected_version,
+            )
         )
 
     def record_happening(
@@ -243,9 +254,16 @@ class Archive:
         expected_version: int | None = None,
     ) -> int:
         """Correct a happening (with `expected_version`: only of that version of the item)."""
-        self._check_version(kind, key, expected_version)
         return self._written(
-            self.app.revise_happening(kind, key, happening_id, changes, actor=actor, reason=reason)
+            self.app.revise_happening(
+                kind,
+                key,
+                happening_id,
+                changes,
+                actor=actor,
+                reason=reason,
+                expected_version=expected_version,
+            )
         )
 
     def link(self, source: str, target: str, *, actor: str) -> int:
@@ -255,17 +273,6 @@ class Archive:
     def unlink(self, source: str, target: str, *, actor: str, reason: str = "") -> int:
         """Remove a link between two items, both ways (the history keeps it)."""
         return self._written(self.app.unlink(source, target, actor=actor, reason=reason))
-
-    def _check_version(self, kind: str, key: str, expected_version: int | None) -> None:
-        """Refuse a change based on another version of the item than the current one."""
-        if expected_version is None:
-            return
-        version = self.app.item(kind, key)["version"]
-        if version != expected_version:
-            raise StaleVersion(
-                f"Dit item is intussen gewijzigd (versie {version}, u bewerkte versie "
-                f"{expected_version}). Laad het opnieuw; uw wijziging is niet opgeslagen."
-            )
 
     def embargo(self, kind: str, key: str, until: str, *, actor: str, reason: str = "") -> int:
         """Hide an item from readers until a day."""
