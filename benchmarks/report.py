@@ -1,0 +1,171 @@
+"""The readable table of one run (figure, baseline, ratio = figure ÷ baseline)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Row = tuple[str, str, str, str]
+
+
+def rate(value: float, unit: str = "ev/s") -> str:
+    """A throughput with thousands separators (one decimal below 100)."""
+    return f"{value:,.1f} {unit}" if value < 100 else f"{value:,.0f} {unit}"
+
+
+def ratio(value: float, base: float) -> str:
+    """figure ÷ baseline, two significant decimals."""
+    return f"{value / base:.3g}" if base else "—"
+
+
+def mib(kib: float) -> str:
+    """KiB as MiB."""
+    return f"{kib / 1024:,.0f} MiB"
+
+
+def duration(seconds: float) -> str:
+    """Seconds, or minutes and seconds."""
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    return f"{int(seconds // 60)} min {seconds % 60:.0f} s"
+
+
+def write_rows(run: dict[str, Any]) -> list[Row]:
+    """Phase 1: the bulk write beside the bare app in the same shape."""
+    w = run["write"]
+    warm = run["edtf_warmup"]
+    times = f"{w['save_seconds']:.1f} s / {w['domain_seconds']:.1f} s"
+    return [
+        (
+            f"bulk write via app.save, 100 aggregates per commit ({w['events']:,} events)",
+            rate(w["events_per_second"]),
+            rate(w["bare_events_per_second"]),
+            ratio(w["events_per_second"], w["bare_events_per_second"]),
+        ),
+        ("  incl. building the aggregates", rate(w["events_per_second_incl_domain"]), "", ""),
+        ("  seconds in app.save / in the domain", times, f"{w['bare_save_seconds']:.1f} s", ""),
+        (
+            f"  EDTF warm-up: {warm['distinct']} distinct dates, once per process",
+            duration(warm["seconds"]),
+            "",
+            "",
+        ),
+    ]
+
+
+def command_rows(run: dict[str, Any]) -> list[Row]:
+    """Curator commands through the full Archive, beside one-event commits."""
+    c = run.get("commands")
+    if not c:
+        return []
+    rows: list[Row] = [
+        (
+            f"curator commands: Archive.register ×{c['commands']} ({c['events']} events)",
+            rate(c["commands_per_second"], "cmd/s"),
+            rate(c["bare_commits_per_second"], "commits/s"),
+            ratio(c["commands_per_second"], c["bare_commits_per_second"]),
+        ),
+        (
+            "  latency p50 / p95 / p99 / max",
+            _p(c["latency"], "p50_ms", "p95_ms", "p99_ms", "max_ms"),
+            _p(c["bare_latency"], "p50_ms", "p95_ms", "p99_ms", "max_ms"),
+            ratio(c["latency"]["p50_ms"], c["bare_latency"]["p50_ms"]),
+        ),
+    ]
+    for name, seconds in c["parts_seconds"].items():
+        rows.append((f"    {name}, mean", f"{seconds / c['commands'] * 1000:.1f} ms/cmd", "", ""))
+    return rows
+
+
+REBUILD_LABELS = {
+    "all": "rebuild: Archive.rebuild(), every view",
+    "catalogue": "  catalogue alone (own Follower)",
+    "search": "  search index alone (own Follower)",
+}
+
+
+def rebuild_rows(run: dict[str, Any]) -> list[Row]:
+    """Replay, rebuild and the per-view breakdown (each from its own process)."""
+    probes = run["probes"]
+    replay = probes["replay"]
+    replay_rate = replay["events"] / replay["seconds"]
+    bare_rate = run["bare_replay_events_per_second"]
+    rows: list[Row] = [
+        (
+            "decoded replay of the archive's log (its ShreddingMapper)",
+            rate(replay_rate),
+            f"bare log {rate(bare_rate)}",
+            ratio(replay_rate, bare_rate),
+        )
+    ]
+    for mode, label in REBUILD_LABELS.items():
+        probe = probes.get(mode)
+        if probe is None:
+            continue
+        events_rate = probe["events"] / probe["seconds"]
+        memory = f"{duration(probe['seconds'])} / {mib(probe['peak_rss_kib'])}"
+        rows += [
+            (
+                label,
+                rate(events_rate),
+                f"replay {rate(replay_rate)}",
+                ratio(events_rate, replay_rate),
+            ),
+            ("    wall / peak RSS (RSS before)", memory, f"({mib(probe['rss_before_kib'])})", ""),
+        ]
+        if probe.get("views"):
+            split = ", ".join(f"{name} {duration(s)}" for name, s in probe["views"].items())
+            rows.append(("    of which, per view", split, "", ""))
+    return rows
+
+
+def search_rows(run: dict[str, Any]) -> list[Row]:
+    """Latency per shape and role, beside the bare engine."""
+    latency = run.get("latency")
+    if not latency:
+        return []
+    cold = f"{latency['cold_first_search_seconds'] * 1000:.0f} ms"
+    index = f"{latency.get('documents', 0):,} documents in {latency.get('segments')} segments"
+    rows: list[Row] = [
+        ("search index after the rebuild", index, "", ""),
+        ("search: first query after opening (searcher, facet sets)", cold, "", ""),
+        ("search latency below: p50 / p95 / p99; ratio on p95", "", "bare engine", ""),
+    ]
+    for shape, row in latency["shapes"].items():
+        bare = row["bare"]
+        for role in ("public", "curator"):
+            stats = row[role]
+            label = f"search {shape} [{role}] ×{stats['queries']}"
+            rows.append(
+                (
+                    f"{label}, ~{stats['mean_matches']:,.0f} hits",
+                    _p(stats, "p50_ms", "p95_ms", "p99_ms"),
+                    _p(bare, "p50_ms", "p95_ms", "p99_ms"),
+                    ratio(stats["p95_ms"], bare["p95_ms"]),
+                )
+            )
+    return rows
+
+
+def _p(stats: dict[str, float], *keys: str) -> str:
+    """Milliseconds joined with slashes."""
+    return " / ".join(f"{stats[k]:.1f}" for k in keys) + " ms"
+
+
+def table(run: dict[str, Any]) -> str:
+    """The whole table of one size, with a header line."""
+    rows = [("figure", "value", "baseline", "ratio"), *write_rows(run), *command_rows(run)]
+    if "probes" in run:
+        rows += rebuild_rows(run)
+    rows += search_rows(run)
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = [
+        f"== {run['items']:,} items, {run['write']['events']:,} events, {run['store']} "
+        f"(run took {duration(run['seconds'])}) =="
+    ]
+    for number, row in enumerate(rows):
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+        if number == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    phases = ", ".join(f"{k} {duration(v)}" for k, v in run.get("phase_seconds", {}).items())
+    lines.append(f"time per phase: {phases}")
+    return "\n".join(line.rstrip() for line in lines)
