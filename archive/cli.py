@@ -9,11 +9,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from eventsourcing.persistence import PersistenceError
 
 from events.errors import ArchiveError
 
@@ -434,6 +437,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except (sqlite3.Error, PersistenceError) as error:
+        # The store cannot be opened or written (read-only or full disk, server gone).
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        print(f"wijkarchief: de opslag is niet bruikbaar: {reason}", file=sys.stderr)
+        return 1
     except OSError as error:
         print(f"wijkarchief: {error.strerror or error}: {error.filename or ''}", file=sys.stderr)
         return 1

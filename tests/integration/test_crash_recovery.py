@@ -46,9 +46,9 @@ def _fill(settings: Settings) -> int:
 
 def _index_position(settings: Settings) -> int:
     path = str(settings.index_dir)
-    if not whoosh_index.exists_in(path):
-        return 0
     try:
+        if not whoosh_index.exists_in(path):
+            return 0
         with whoosh_index.open_dir(path).searcher() as searcher:
             meta = searcher.document(docid="__position__")
     except Exception:  # the projector is creating it right now
