@@ -152,6 +152,11 @@ def happening_record(data: dict[str, Any], happening_id: str) -> dict[str, Any]:
     }
 
 
+def _happening_v1_v2(happening: dict[str, Any]) -> None:
+    """Upcast a happening of event/snapshot version 1 (no `themes` yet) in place."""
+    happening.setdefault("themes", [])
+
+
 # ---------------------------------------------------------------------------
 # The aggregates.
 
@@ -170,6 +175,16 @@ class ArchiveItem(ArchiveAggregate):
     """What episodes, stories and media items share."""
 
     KIND: ClassVar[str] = ""
+
+    # Snapshots (taken every 50 events) hold the happenings too. Version 2 of the snapshot
+    # state: every happening has `themes`; snapshots taken before are upcast when read.
+    class_version: ClassVar[int] = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Give the happenings of a version 1 snapshot an empty `themes` list."""
+        for happening in state.get("happenings", {}).values():
+            _happening_v1_v2(happening)
 
     def _init_common(
         self,
@@ -420,7 +435,23 @@ class ArchiveItem(ArchiveAggregate):
         self._happening_recorded(happening=record)
         return str(record["id"])
 
-    @event("HappeningRecorded")
+    class HappeningRecorded(ArchiveAggregate.Event):
+        """A dated happening was recorded.
+
+        Version 2: the happening has a `themes` list. Version 1 (the first content) had
+        none; `upcast_v1_v2` gives those an empty list when they are read.
+        """
+
+        happening: dict[str, Any]
+
+        class_version: ClassVar[int] = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """A version 1 happening had no themes: give it an empty list."""
+            _happening_v1_v2(state["happening"])
+
+    @event(HappeningRecorded)
     def _happening_recorded(self, happening: dict[str, Any]) -> None:
         self.happenings[happening["id"]] = happening
         self.happening_count += 1
@@ -433,7 +464,19 @@ class ArchiveItem(ArchiveAggregate):
         if record != current:
             self._happening_revised(happening=record)
 
-    @event("HappeningRevised")
+    class HappeningRevised(ArchiveAggregate.Event):
+        """A recorded happening was corrected (version 2: with `themes`, as recorded)."""
+
+        happening: dict[str, Any]
+
+        class_version: ClassVar[int] = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """A version 1 happening had no themes: give it an empty list."""
+            _happening_v1_v2(state["happening"])
+
+    @event(HappeningRevised)
     def _happening_revised(self, happening: dict[str, Any]) -> None:
         self.happenings[happening["id"]] = happening
 
