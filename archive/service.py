@@ -12,9 +12,11 @@ consent scope (`public`, `research`, `curators`) decides which roles see it.
 
 from __future__ import annotations
 
+import fcntl
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -94,7 +96,7 @@ class Archive:
 
     def add_view(self, view: View) -> None:
         """Follow one more view (the search index registers itself this way)."""
-        with self._lock:
+        with self._lock, self._followers_lock():
             self.views.append(view)
             follower = Follower(self.app, view)
             self.followers.append(follower)
@@ -113,7 +115,7 @@ class Archive:
 
     def catch_up(self, progress: Callable[[str, int, int], None] | None = None) -> int:
         """Bring every view up to the end of the log; return the events processed."""
-        with self._lock:
+        with self._lock, self._followers_lock():
             return self._catch_up(progress)
 
     def _catch_up(self, progress: Callable[[str, int, int], None] | None) -> int:
@@ -130,7 +132,7 @@ class Archive:
 
     def rebuild(self, progress: Callable[[str, int, int], None] | None = None) -> int:
         """Drop every view and rebuild it from the log."""
-        with self._lock:
+        with self._lock, self._followers_lock():
             return self._rebuild(progress)
 
     def _rebuild(self, progress: Callable[[str, int, int], None] | None) -> int:
@@ -144,6 +146,23 @@ class Archive:
 
             total += follower.rebuild(progress=report)
         return total
+
+    @contextmanager
+    def _followers_lock(self) -> Iterator[None]:
+        """One follower at a time on this host: API workers, the projector, a rebuild.
+
+        Each view re-reads its own position once it holds the lock, so two processes never
+        index the same page from different starting points (which would let an older state
+        of an item overwrite a newer one). An exclusive `flock` on a file in the data
+        directory; the kernel releases it when a process dies, even by `kill -9`.
+        """
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.settings.data_dir / "followers.lock", "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def wait_for(self, position: int, timeout: float = 5.0) -> bool:
         """Until every view has processed `position` (or the timeout passes)."""

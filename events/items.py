@@ -239,6 +239,7 @@ class ArchiveItem(ArchiveAggregate):
 
     def revise_summary(self, summary: str) -> None:
         """Replace the summary."""
+        self._refuse_after_erasure("summary", summary)
         summary = text(summary, "summary", required=False, limit=20_000)
         if summary != self.summary:
             self._summary_revised(summary=summary)
@@ -249,6 +250,7 @@ class ArchiveItem(ArchiveAggregate):
 
     def revise_text(self, body: str) -> None:
         """Replace the Markdown text."""
+        self._refuse_after_erasure("body_markdown", body)
         body = text(body, "body_markdown", required=False)
         if body != self.body:
             self._text_revised(body=body)
@@ -279,6 +281,7 @@ class ArchiveItem(ArchiveAggregate):
 
     def record_people(self, people: list[str]) -> None:
         """Replace the people and organisations named in the item."""
+        self._refuse_after_erasure("people", people)
         checked = names(people, "people")
         if checked != self.people:
             self._people_recorded(people=checked)
@@ -348,6 +351,15 @@ class ArchiveItem(ArchiveAggregate):
     @event("ConsentWithdrawn")
     def _consent_withdrawn(self, withdrawal_reason: str, policy: str, at: str) -> None:
         self.withdrawn = {"at": at, "reason": withdrawal_reason, "policy": policy}
+
+    def _refuse_after_erasure(self, name: str, value: Any) -> None:
+        """Personal fields stay empty once erased: their key is gone, nothing could seal them."""
+        if self.erased and value:
+            raise InvalidInput(
+                f"De persoonsgegevens van {self.ref} zijn gewist; '{name}' kan niet meer "
+                "worden ingevuld. Leg nieuwe gegevens vast als een nieuw item.",
+                field=name,
+            )
 
     def erase(self) -> None:
         """Record that the personal fields were erased (their key destroyed)."""
@@ -626,6 +638,7 @@ class Story(ArchiveItem):
 
     def record_storytellers(self, storytellers: list[str]) -> None:
         """Replace the names of the storytellers."""
+        self._refuse_after_erasure("storytellers", storytellers)
         checked = names(storytellers, "storytellers")
         if checked != self.storytellers:
             self._storytellers_recorded(storytellers=checked)

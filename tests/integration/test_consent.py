@@ -182,3 +182,23 @@ def test_the_change_feed_tells_harvesters_what_to_drop(archive: Archive) -> None
     assert [a["type"] for a in page["orderedItems"]] == ["Delete"]
     assert page["orderedItems"][0]["object"]["type"] == "Tombstone"
     assert SECRET_TEXT not in str(page)
+
+
+def test_an_erased_story_takes_no_new_personal_data(archive: Archive) -> None:
+    # A story is erased: its key is destroyed.
+    _story(archive)
+    archive.erase("stories", "0101", actor="anna", reason="AVG art. 17")
+    position = archive.position()
+
+    # Writing new text or tellers to it is refused (nothing could encrypt them) ...
+    from events.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="gewist"):
+        archive.revise("stories", "0101", {"body_markdown": "Nieuwe tekst"}, actor="anna")
+    with pytest.raises(InvalidInput, match="gewist"):
+        archive.revise("stories", "0101", {"storytellers": ["Iemand"]}, actor="anna")
+
+    # ... and writes nothing; the title, not personal, can still be corrected.
+    assert archive.position() == position
+    archive.revise("stories", "0101", {"title": "Verhaal (gewist)"}, actor="anna")
+    assert archive.item("stories", "0101", role="curator")["title"] == "Verhaal (gewist)"
