@@ -29,27 +29,38 @@ def duration(seconds: float) -> str:
     return f"{int(seconds // 60)} min {seconds % 60:.0f} s"
 
 
+def _filled(rows: list[Row]) -> list[Row]:
+    """The rows that have a value."""
+    return [row for row in rows if row[1]]
+
+
 def write_rows(run: dict[str, Any]) -> list[Row]:
     """Phase 1: the bulk write beside the bare app in the same shape."""
     w = run["write"]
     warm = run["edtf_warmup"]
     times = f"{w['save_seconds']:.1f} s / {w['domain_seconds']:.1f} s"
-    return [
-        (
-            f"bulk write via app.save, 100 aggregates per commit ({w['events']:,} events)",
-            rate(w["events_per_second"]),
-            rate(w["bare_events_per_second"]),
-            ratio(w["events_per_second"], w["bare_events_per_second"]),
-        ),
-        ("  incl. building the aggregates", rate(w["events_per_second_incl_domain"]), "", ""),
-        ("  seconds in app.save / in the domain", times, f"{w['bare_save_seconds']:.1f} s", ""),
-        (
-            f"  EDTF warm-up: {warm['distinct']} distinct dates, once per process",
-            duration(warm["seconds"]),
-            "",
-            "",
-        ),
-    ]
+    tenths = ""
+    if "last_tenth_events_per_second" in w:
+        tenths = " / ".join(rate(w[f"{k}_tenth_events_per_second"]) for k in ("first", "last"))
+    return _filled(
+        [
+            (
+                f"bulk write via app.save, 100 aggregates per commit ({w['events']:,} events)",
+                rate(w["events_per_second"]),
+                rate(w["bare_events_per_second"]),
+                ratio(w["events_per_second"], w["bare_events_per_second"]),
+            ),
+            ("  incl. building the aggregates", rate(w["events_per_second_incl_domain"]), "", ""),
+            ("  in the first / last tenth of the commits", tenths, "", ""),
+            ("  seconds in app.save / in the domain", times, f"{w['bare_save_seconds']:.1f} s", ""),
+            (
+                f"  EDTF warm-up: {warm['distinct']} distinct dates, once per process",
+                duration(warm["seconds"]),
+                "",
+                "",
+            ),
+        ]
+    )
 
 
 def command_rows(run: dict[str, Any]) -> list[Row]:

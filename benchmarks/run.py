@@ -12,6 +12,7 @@ table per size; `--json PATH` (or `-` for stdout) writes everything measured as 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
 import platform
@@ -68,6 +69,21 @@ def phase(run: dict[str, Any], name: str) -> Iterator[None]:
         run.setdefault("phase_seconds", {})[name] = time.perf_counter() - started
 
 
+@contextmanager
+def profiling(prefix: Path | None, name: str) -> Iterator[None]:
+    """cProfile the block into `PREFIX-NAME.prof` when a prefix is given."""
+    if prefix is None:
+        yield
+        return
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        yield
+    finally:
+        profiler.disable()
+        profiler.dump_stats(f"{prefix}-{name}.prof")
+
+
 def probe(mode: str, store: Store, dates_file: Path, profile: Path | None) -> dict[str, Any]:
     """Run `rebuild_probe.py MODE` in a child process and return its JSON line."""
     settings = store.archive
@@ -93,7 +109,9 @@ def disk_usage(root: Path) -> dict[str, float]:
     return usage
 
 
-def write_phase(n: int, seed: int, store: Store, run: dict[str, Any]) -> list[synthetic.ItemSpec]:
+def write_phase(
+    n: int, seed: int, store: Store, run: dict[str, Any], profile: Path | None = None
+) -> list[synthetic.ItemSpec]:
     """Plan the items and write them in bulk; the same shape again on the bare app."""
     log(f"planning {n:,} items")
     started = time.perf_counter()
@@ -105,7 +123,10 @@ def write_phase(n: int, seed: int, store: Store, run: dict[str, Any]) -> list[sy
     run["edtf_warmup"] = {"distinct": len(distinct), "seconds": warm_dates(distinct)}
     log(f"bulk write: {len(batches)} commits of up to {BATCH} aggregates")
     app = Wijkarchief(store.archive)
-    with bar("bulk write (archive)", len(batches), "commit") as tick:
+    with (
+        profiling(profile, "write"),
+        bar("bulk write (archive)", len(batches), "commit") as tick,
+    ):
         result, shape = bulk_write(app, specs, revisions, batches, tick)
     app.close()
     bare = open_bare(store.bare)
@@ -179,7 +200,7 @@ def run_size(n: int, args: argparse.Namespace, run: dict[str, Any], checkpoint: 
     run.update({"items": n, "store": store.describe(), "complete": False})
     try:
         with phase(run, "write"):
-            specs = write_phase(n, args.seed, store, run)
+            specs = write_phase(n, args.seed, store, run, args.profile)
         w = run["write"]
         rates = (w["events_per_second"], w["bare_events_per_second"])
         log("bulk write: {:,.0f} ev/s, bare app {:,.0f} ev/s".format(*rates))

@@ -12,6 +12,7 @@ import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from archive.config import Settings
 
@@ -44,7 +45,9 @@ class Store:
     def describe(self) -> str:
         """A one-line description for the report."""
         if self.kind == "postgres":
-            return f"PostgreSQL {self.url} (schemas {', '.join(self.schemas)})"
+            parts = urlsplit(self.url or "")
+            where = f"{parts.hostname}:{parts.port or 5432}{parts.path}"  # no password
+            return f"PostgreSQL {where} (schemas {', '.join(self.schemas)})"
         return f"SQLite files under {self.root}"
 
     def close(self) -> None:

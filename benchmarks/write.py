@@ -30,14 +30,24 @@ class WriteResult:
     events: int
     domain_seconds: float  # building aggregates and triggering their events
     save_seconds: float  # inside app.save (mapper, key store, recorder, commit)
+    per_commit: list[tuple[int, float]]  # (events, seconds in app.save) of every commit
+
+    def tenth(self, last: bool) -> float:
+        """events/s in app.save over the first (or last) tenth of the commits."""
+        n = max(1, len(self.per_commit) // 10)
+        part = self.per_commit[-n:] if last else self.per_commit[:n]
+        return sum(e for e, _ in part) / sum(s for _, s in part)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for the JSON report, rates included."""
+        both = self.save_seconds + self.domain_seconds
+        figures = {k: v for k, v in vars(self).items() if k != "per_commit"}
         return {
-            **vars(self),
+            **figures,
             "events_per_second": self.events / self.save_seconds,
-            "events_per_second_incl_domain": self.events
-            / (self.save_seconds + self.domain_seconds),
+            "events_per_second_incl_domain": self.events / both,
+            "first_tenth_events_per_second": self.tenth(last=False),
+            "last_tenth_events_per_second": self.tenth(last=True),
         }
 
 
@@ -60,8 +70,8 @@ def bulk_write(
     """Save every batch in one commit; return the figures and the shape for the baseline."""
     items: dict[int, ArchiveItem] = {}
     shape: Shape = []
-    domain = save = 0.0
-    events = 0
+    per_commit: list[tuple[int, float]] = []
+    domain = 0.0
     for ops in batches:
         started = time.perf_counter()
         batch, commit = _prepare(ops, specs, revisions, items)
@@ -69,12 +79,13 @@ def bulk_write(
         app.save(*batch)
         saved = time.perf_counter()
         domain += built - started
-        save += saved - built
-        events += sum(count for _, count in commit)
+        per_commit.append((sum(count for _, count in commit), saved - built))
         shape.append(commit)
         if tick:
             tick(1)
-    result = WriteResult(len(specs), len(revisions), len(batches), events, domain, save)
+    events = sum(e for e, _ in per_commit)
+    save = sum(s for _, s in per_commit)
+    result = WriteResult(len(specs), len(revisions), len(batches), events, domain, save, per_commit)
     return result, shape
 
 
