@@ -8,6 +8,7 @@ items, the same events and the same queries on every run. Nothing here touches a
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -295,7 +296,7 @@ def make_spec(
     return ItemSpec(kind, make_key(kind, number, prefix), fields, assessments, happenings)
 
 
-AGGREGATE_CLASSES: dict[str, type[ArchiveItem]] = {
+AGGREGATE_CLASSES: dict[str, Callable[..., ArchiveItem]] = {
     "episodes": Episode,
     "stories": Story,
     "media": MediaItem,
