@@ -167,15 +167,13 @@ class SearchIndex:
             filters.append(Term("assessment", assessment))
         if year is not None:
             filters.append(Term("year", str(year)))
+        # The consent filter is always there, and the position document has no consent:
+        # it can never match, so it needs no mask of its own.
         wanted = And(filters)
-        mask = Term("doctype", "meta")
         with self._lock:
             searcher = self._current()
-            matched = {d for d in searcher.docs_for_query(And([query, wanted]))}
-            matched.difference_update(searcher.docs_for_query(mask))
-            results = searcher.search(
-                query, filter=wanted, mask=mask, limit=offset + limit, terms=True
-            )
+            matched = set(searcher.docs_for_query(And([query, wanted])))
+            results = searcher.search(query, filter=wanted, limit=offset + limit, terms=True)
             results.fragmenter = ContextFragmenter(maxchars=240, surround=60)
             results.formatter = HtmlFormatter(tagname="mark", classname="match", between=" … ")
             hinted = _quality_named(q)
@@ -219,10 +217,7 @@ class SearchIndex:
         sets = self._value_sets(searcher)
         facets: dict[str, dict[str, int]] = {}
         for field in FACETS:
-            counts = {
-                value: len(docs & matched) if len(docs) < len(matched) else len(matched & docs)
-                for value, docs in sets[field].items()
-            }
+            counts = {value: len(docs & matched) for value, docs in sets[field].items()}
             ordered = sorted(
                 ((v, c) for v, c in counts.items() if c), key=lambda pair: (-pair[1], pair[0])
             )
