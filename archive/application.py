@@ -8,7 +8,7 @@ last event written. Queries return plain data, never aggregates.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -17,7 +17,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper, Notification
 
 from archive.config import Settings
-from archive.shredding import KeyStore, ShreddingMapper
+from archive.shredding import KEYED_CLASSES, PREFIX, KeyStore, ShreddingMapper
 from events.errors import AlreadyExists, InvalidInput, NotFound, StaleVersion
 from events.items import (
     AGGREGATES,
@@ -84,6 +84,28 @@ class Wijkarchief(Application[UUID]):
         self.keys = KeyStore(self.settings)
         mapper.keys = self.keys
         return mapper
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """Save, with the per-item keys of the whole batch made or read in one statement."""
+        new: list[UUID] = []
+        known: list[UUID] = []
+        for obj in objs:
+            if isinstance(obj, ArchiveItem):
+                pending = obj.pending_events
+                created = bool(pending) and pending[0].originator_version == 1
+                (new if created and isinstance(obj, KEYED_CLASSES) else known).append(obj.id)
+        if new:
+            self.keys.create_many(new)
+        if known:
+            self.keys.get_many(known)
+        return super().save(*objs, **kwargs)
+
+    def close(self) -> None:
+        """Release the event store and the key store's connections."""
+        super().close()
+        keys = getattr(self, "keys", None)
+        if keys is not None:
+            keys.close()
 
     # -- writing -----------------------------------------------------------
 
@@ -422,9 +444,14 @@ class Wijkarchief(Application[UUID]):
             notes = self.recorder.select_notifications(start=after + 1, limit=page)
             if not notes:
                 return
-            for n in notes:
-                yield n, self.mapper.to_domain_event(n)
+            yield from zip(notes, self.decode(notes), strict=True)
             after = notes[-1].id
+
+    def decode(self, notifications: Sequence[Notification]) -> list[Any]:
+        """The domain events of a page of the log (the page's keys read in one query)."""
+        sealed = PREFIX.encode()
+        self.keys.get_many(UUID(str(n.originator_id)) for n in notifications if sealed in n.state)
+        return [self.mapper.to_domain_event(n) for n in notifications]
 
 
 def event_record(event: Any) -> dict[str, Any]:

@@ -112,8 +112,9 @@ class Follower:
             )
             if not notifications:
                 break
+            events = self.app.decode(notifications)
             changes = [
-                Change(n.id, self.app.mapper.to_domain_event(n), n.topic) for n in notifications
+                Change(n.id, event, n.topic) for n, event in zip(notifications, events, strict=True)
             ]
             self.view.process(changes, self.states)
             position = notifications[-1].id

@@ -17,6 +17,8 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterable, Sequence
+from contextlib import nullcontext, suppress
 from typing import Any
 from uuid import UUID
 
@@ -29,109 +31,220 @@ from events.items import PERSONAL_FIELDS, MediaItem, Story
 
 PREFIX = "wa-enc:v1:"
 CACHE_SECONDS = 2.0
+BATCH = 500  # keys per statement (SQLite allows 32,766 parameters)
 KEYED_CLASSES = (Story, MediaItem)
 
 
 class KeyStore:
-    """Per-item keys in a store of their own (not the event log)."""
+    """Per-item keys in a store of their own (not the event log).
+
+    Each thread keeps one connection (SQLite or psycopg), opened on first use and opened
+    again after a failure (a PostgreSQL restart): a lookup is one indexed `SELECT`, and the
+    keys of a whole `save()` or of a page of the log are written or read in one statement
+    (`create_many`, `get_many`). Keys read are cached for `CACHE_SECONDS`, so an erasure in
+    another process is seen within that time.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._cache: dict[UUID, tuple[float, bytes | None]] = {}
         self._lock = threading.Lock()
+        self._local = threading.local()
+        self._connections: list[Any] = []
         if settings.uses_postgres:
-            import psycopg
-
             self._conninfo = settings.pg_conninfo()
             self._table = f'"{settings.database_schema or "public"}".wijkarchief_keys'
-            with psycopg.connect(self._conninfo, autocommit=True) as conn:
-                conn.execute(
-                    f"CREATE TABLE IF NOT EXISTS {self._table} "
-                    "(item_id uuid PRIMARY KEY, key bytea NOT NULL)"
-                )
+            self._param = "%s"
+            self._execute(
+                f"CREATE TABLE IF NOT EXISTS {self._table} "
+                "(item_id uuid PRIMARY KEY, key bytea NOT NULL)"
+            )
         else:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
             self._path = settings.data_dir / "keys.sqlite"
-            with self._sqlite() as conn:
-                conn.execute(
-                    "CREATE TABLE IF NOT EXISTS keys (item_id TEXT PRIMARY KEY, key BLOB NOT NULL)"
-                )
+            self._table = "keys"
+            self._param = "?"
+            self._execute(
+                "CREATE TABLE IF NOT EXISTS keys (item_id TEXT PRIMARY KEY, key BLOB NOT NULL)"
+            )
 
-    def _sqlite(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self._path, timeout=10, isolation_level=None)
+    # -- connections -----------------------------------------------------------
+
+    def _connect(self) -> Any:
+        if self.settings.uses_postgres:
+            import psycopg
+
+            return psycopg.connect(self._conninfo, autocommit=True)
+        conn = sqlite3.connect(
+            self._path, timeout=10, isolation_level=None, check_same_thread=False
+        )
         # No WAL (it would keep old pages) and zeroed pages on delete: a destroyed key is gone.
         conn.execute("PRAGMA journal_mode=DELETE")
         conn.execute("PRAGMA secure_delete=ON")
         return conn
 
+    def _connection(self) -> Any:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    def _drop_connection(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            with self._lock:
+                if conn in self._connections:
+                    self._connections.remove(conn)
+            with suppress(Exception):
+                conn.close()
+
+    def _execute(self, *statements: tuple[str, Sequence[Any]] | str) -> list[Any]:
+        """Run statements in one transaction; the rows of the last. One retry on a new
+        connection when the old one broke (the server restarted)."""
+        for attempt in (1, 2):
+            conn = self._connection()
+            try:
+                return self._run(conn, statements)
+            except Exception as error:
+                if attempt == 2 or not _is_connection_error(error):
+                    raise
+                self._drop_connection()
+        raise AssertionError("unreachable")
+
+    def _run(self, conn: Any, statements: Sequence[tuple[str, Sequence[Any]] | str]) -> list[Any]:
+        many = len(statements) > 1
+        rows: list[Any] = []
+        if self.settings.uses_postgres:
+            context = conn.transaction() if many else nullcontext()
+            with context:
+                for statement in statements:
+                    sql, params = (statement, ()) if isinstance(statement, str) else statement
+                    cursor = conn.execute(sql, params)
+                    rows = cursor.fetchall() if cursor.description else []
+            return rows
+        if many:
+            conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in statements:
+                sql, params = (statement, ()) if isinstance(statement, str) else statement
+                rows = conn.execute(sql, params).fetchall()
+        except BaseException:
+            if many:
+                conn.execute("ROLLBACK")
+            raise
+        if many:
+            conn.execute("COMMIT")
+        return rows
+
+    def close(self) -> None:
+        """Close every connection this key store opened."""
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            with suppress(Exception):
+                conn.close()
+        self._local = threading.local()
+
+    # -- keys ------------------------------------------------------------------------
+
+    def _ids(self, item_ids: Sequence[UUID]) -> list[Any]:
+        return [i if self.settings.uses_postgres else str(i) for i in item_ids]
+
+    def _select(self, item_ids: Sequence[UUID]) -> str:
+        marks = ", ".join([self._param] * len(item_ids))
+        return f"SELECT item_id, key FROM {self._table} WHERE item_id IN ({marks})"
+
+    def _remember(self, item_ids: Sequence[UUID], rows: list[Any]) -> dict[UUID, bytes | None]:
+        found = {UUID(str(row[0])): bytes(row[1]) for row in rows}
+        now = time.monotonic()
+        keys = {item_id: found.get(item_id) for item_id in item_ids}
+        with self._lock:
+            for item_id, key in keys.items():
+                self._cache[item_id] = (now, key)
+        return keys
+
     def get(self, item_id: UUID) -> bytes | None:
         """The item's key, or None (never had one, or destroyed)."""
+        return self.get_many([item_id])[item_id]
+
+    def get_many(self, item_ids: Iterable[UUID]) -> dict[UUID, bytes | None]:
+        """The keys of several items, read in one query (those not cached)."""
         now = time.monotonic()
+        keys: dict[UUID, bytes | None] = {}
+        missing: list[UUID] = []
         with self._lock:
-            cached = self._cache.get(item_id)
-            if cached and now - cached[0] < CACHE_SECONDS:
-                return cached[1]
-        key = self._read(item_id)
-        with self._lock:
-            self._cache[item_id] = (now, key)
-        return key
+            for item_id in dict.fromkeys(item_ids):
+                cached = self._cache.get(item_id)
+                if cached and now - cached[0] < CACHE_SECONDS:
+                    keys[item_id] = cached[1]
+                else:
+                    missing.append(item_id)
+        for start in range(0, len(missing), BATCH):
+            chunk = missing[start : start + BATCH]
+            keys.update(
+                self._remember(chunk, self._execute((self._select(chunk), self._ids(chunk))))
+            )
+        return keys
 
     def create(self, item_id: UUID) -> bytes:
         """A new random key for the item (or the one it already has)."""
-        existing = self._read(item_id)
-        if existing is not None:
-            return existing
-        key = AESGCM.generate_key(bit_length=256)
-        if self.settings.uses_postgres:
-            import psycopg
+        return self.create_many([item_id])[item_id]
 
-            with psycopg.connect(self._conninfo, autocommit=True) as conn:
-                conn.execute(
-                    f"INSERT INTO {self._table} (item_id, key) VALUES (%s, %s) "
-                    "ON CONFLICT (item_id) DO NOTHING",
-                    (item_id, key),
-                )
+    def create_many(self, item_ids: Iterable[UUID]) -> dict[UUID, bytes]:
+        """Keys for several items, new ones made in one transaction (existing ones kept)."""
+        wanted = list(dict.fromkeys(item_ids))
+        keys: dict[UUID, bytes] = {}
+        known = self.get_many(wanted)
+        missing = [item_id for item_id in wanted if known[item_id] is None]
+        keys.update({item_id: key for item_id, key in known.items() if key is not None})
+        if self.settings.uses_postgres:
+            insert = (
+                f"INSERT INTO {self._table} (item_id, key) VALUES (%s, %s) "
+                "ON CONFLICT (item_id) DO NOTHING"
+            )
         else:
-            with self._sqlite() as conn:
-                conn.execute(
-                    "INSERT OR IGNORE INTO keys (item_id, key) VALUES (?, ?)", (str(item_id), key)
-                )
-        key = self._read(item_id) or key
-        with self._lock:
-            self._cache[item_id] = (time.monotonic(), key)
-        return key
+            insert = "INSERT OR IGNORE INTO keys (item_id, key) VALUES (?, ?)"
+        for start in range(0, len(missing), BATCH):
+            chunk = missing[start : start + BATCH]
+            fresh = [(i, AESGCM.generate_key(bit_length=256)) for i in chunk]
+            statements: list[tuple[str, Sequence[Any]] | str] = [
+                (insert, (self._ids([i])[0], key)) for i, key in fresh
+            ]
+            # Read back: another process may have made the key first.
+            statements.append((self._select(chunk), self._ids(chunk)))
+            stored = self._remember(chunk, self._execute(*statements))
+            for item_id in chunk:
+                key = stored[item_id]
+                assert key is not None
+                keys[item_id] = key
+        return keys
 
     def destroy(self, item_id: UUID) -> bool:
         """Delete the item's key for good; True when there was one."""
-        existed = self._read(item_id) is not None
+        with self._lock:
+            self._cache.pop(item_id, None)
+        existed = self.get(item_id) is not None
+        ident = self._ids([item_id])[0]
+        self._execute((f"DELETE FROM {self._table} WHERE item_id = {self._param}", (ident,)))
         if self.settings.uses_postgres:
-            import psycopg
-
-            with psycopg.connect(self._conninfo, autocommit=True) as conn:
-                conn.execute(f"DELETE FROM {self._table} WHERE item_id = %s", (item_id,))
-                conn.execute(f"VACUUM FULL {self._table}")
+            self._execute(f"VACUUM FULL {self._table}")
         else:
-            with self._sqlite() as conn:
-                conn.execute("DELETE FROM keys WHERE item_id = ?", (str(item_id),))
-                conn.execute("VACUUM")
+            self._execute("VACUUM")
         with self._lock:
             self._cache[item_id] = (time.monotonic(), None)
         return existed
 
-    def _read(self, item_id: UUID) -> bytes | None:
-        if self.settings.uses_postgres:
-            import psycopg
 
-            with psycopg.connect(self._conninfo) as conn:
-                row = conn.execute(
-                    f"SELECT key FROM {self._table} WHERE item_id = %s", (item_id,)
-                ).fetchone()
-            return bytes(row[0]) if row else None
-        with self._sqlite() as conn:
-            found = conn.execute(
-                "SELECT key FROM keys WHERE item_id = ?", (str(item_id),)
-            ).fetchone()
-        return bytes(found[0]) if found else None
+def _is_connection_error(error: Exception) -> bool:
+    """True for a broken connection (worth one retry on a new one), not for a bad statement."""
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(error, psycopg.OperationalError | psycopg.InterfaceError)
 
 
 def encrypt_value(key: bytes, item_id: UUID, value: Any) -> str:
