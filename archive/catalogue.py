@@ -29,12 +29,12 @@ VIEW_NAME = "catalogue"
 
 def _rows(changes: Sequence[Change], states: ItemStates) -> dict[str, dict[str, Any]]:
     """The new state of every item the page touched, last state wins."""
-    rows: dict[str, dict[str, Any]] = {}
+    latest: dict[str, ArchiveItem] = {}
     for change in changes:
         aggregate = states.after(change)
         if isinstance(aggregate, ArchiveItem):
-            rows[aggregate.ref] = aggregate.as_dict()
-    return rows
+            latest[aggregate.ref] = aggregate
+    return {ref: aggregate.as_dict() for ref, aggregate in latest.items()}
 
 
 def _dump(data: dict[str, Any]) -> str:

@@ -93,6 +93,8 @@ class Follower:
         self.app = app
         self.view = view
         self.page_size = page_size
+        # Far behind (a rebuild, a new projector): the view's bigger pages, if it has them.
+        self.bulk_page_size: int = getattr(view, "bulk_page_size", page_size)
         self.states = ItemStates(app)
 
     def catch_up(
@@ -107,8 +109,10 @@ class Follower:
         if until is not None:
             last = min(last, until)
         while position < last:
+            far_behind = last - position > self.bulk_page_size
+            page_size = self.bulk_page_size if far_behind else self.page_size
             notifications = self.app.recorder.select_notifications(
-                start=position + 1, limit=self.page_size, stop=last
+                start=position + 1, limit=page_size, stop=last
             )
             if not notifications:
                 break
@@ -121,6 +125,9 @@ class Follower:
             done += len(changes)
             if progress is not None:
                 progress(done, max(last, position))
+        caught_up = getattr(self.view, "caught_up", None)
+        if done and caught_up is not None:
+            caught_up()
         return done
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:

@@ -21,7 +21,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
 from whoosh.qparser import AndGroup, FieldsPlugin, MultifieldParser
-from whoosh.query import And, Every, NullQuery, NumericRange, Or, Query, Term
+from whoosh.query import Every, NullQuery, NumericRange, Query, Term
 from whoosh.searching import Searcher
 
 from archive.config import Settings
@@ -35,14 +35,21 @@ from search_index.schema import SCHEMA_VERSION, build_schema
 POSITION_DOC = "__position__"
 SEARCH_FIELDS = ["title", "body", "evidence", "quality_text", "names"]
 FACETS = ("kind", "quality", "assessment", "year")
+# Fields whose per-value document sets are cached per searcher (facets and filters).
+CACHED_FIELDS = (*FACETS, "consent")
 SNIPPET_FIELDS = ("body", "evidence", "title")
 WRITE_LOCK_TIMEOUT = 30.0
+# A page this big is a rebuild or a long catch-up: commit without merging (each merge
+# re-reads the segments merged), and merge once when the follower has caught up.
+BULK_CHANGES = 1000
 
 
 class SearchIndex:
     """A Whoosh index under `WIJKARCHIEF_DATA/search-index`, kept as a view of the log."""
 
     name = "search"
+    # Events per transaction when the follower rebuilds or catches up from far behind.
+    bulk_page_size = 5000
 
     def __init__(self, settings: Settings) -> None:
         self.path = settings.index_dir
@@ -50,6 +57,8 @@ class SearchIndex:
         self._lock = threading.RLock()
         self._searcher: Searcher | None = None
         self._facet_sets: tuple[Searcher | None, dict[str, dict[str, frozenset[int]]]] = (None, {})
+        self._visible: tuple[Searcher | None, dict[tuple[Any, ...], frozenset[int]]] = (None, {})
+        self._unmerged = False
         self.parser = MultifieldParser(SEARCH_FIELDS, self.schema, group=AndGroup)
         # No `field:value` syntax: readers search text; filters are parameters of their own.
         self.parser.remove_plugin_class(FieldsPlugin)
@@ -92,16 +101,19 @@ class SearchIndex:
 
     def position(self) -> int:
         """The position of the last event the index has processed."""
-        meta = self._current().document(docid=POSITION_DOC)
+        with self._lock:  # another thread may replace (close) the shared searcher meanwhile
+            meta = self._current().document(docid=POSITION_DOC)
         return int(meta["position"]) if meta else 0
 
     def process(self, changes: Sequence[Change], states: ItemStates) -> None:
         """Re-index every item the page touched and record the page's position, atomically."""
-        touched: dict[str, dict[str, Any]] = {}
+        latest: dict[str, ArchiveItem] = {}
         for change in changes:
             aggregate = states.after(change)
             if isinstance(aggregate, ArchiveItem):
-                touched[aggregate.ref] = aggregate.as_dict()
+                latest[aggregate.ref] = aggregate  # the item as the page leaves it
+        touched = {ref: aggregate.as_dict() for ref, aggregate in latest.items()}
+        bulk = len(changes) >= BULK_CHANGES
         with self._lock:
             writer = self.index.writer(timeout=WRITE_LOCK_TIMEOUT)
             try:
@@ -118,7 +130,20 @@ class SearchIndex:
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit()
+            if bulk:
+                writer.commit(merge=False)
+                self._unmerged = True
+            else:
+                writer.commit()
+
+    def caught_up(self) -> None:
+        """After a bulk catch-up: merge the segments it left (one merge, not one per page)."""
+        if not self._unmerged:
+            return
+        with self._lock:
+            writer = self.index.writer(timeout=WRITE_LOCK_TIMEOUT)
+            writer.commit(optimize=True)
+            self._unmerged = False
 
     def reset(self) -> None:
         """Drop the whole index (position included)."""
@@ -154,30 +179,38 @@ class SearchIndex:
         under an embargo that has not passed; None shows them (curators).
         """
         query = self._parse(q)
-        filters: list[Query] = [Or([Term("consent", c) for c in consents])]
-        if today is not None:
-            filters.append(NumericRange("embargo", 0, int(today.replace("-", ""))))
-        if kind:
-            filters.append(Term("kind", kind))
-        if quality and assessment:
-            filters.append(Term("assessed", f"{quality}:{assessment}"))
-        elif quality:
-            filters.append(Term("quality", quality))
-        elif assessment:
-            filters.append(Term("assessment", assessment))
-        if year is not None:
-            filters.append(Term("year", str(year)))
-        # The consent filter is always there, and the position document has no consent:
-        # it can never match, so it needs no mask of its own.
-        wanted = And(filters)
         with self._lock:
             searcher = self._current()
-            matched = set(searcher.docs_for_query(And([query, wanted])))
-            results = searcher.search(query, filter=wanted, limit=offset + limit, terms=True)
-            results.fragmenter = ContextFragmenter(maxchars=240, surround=60)
-            results.formatter = HtmlFormatter(tagname="mark", classname="match", between=" … ")
-            hinted = _quality_named(q)
-            hits = [self._hit(hit, hinted) for hit in results[offset : offset + limit]]
+            # The filters as document sets: visibility cached per searcher, the facet fields
+            # from their cached value sets (the position document has no consent: never in).
+            allowed = self._visible_docs(searcher, tuple(consents), today)
+            sets = self._value_sets(searcher)
+            wanted: list[frozenset[int]] = []
+            if kind:
+                wanted.append(sets["kind"].get(kind, frozenset()))
+            if quality and assessment:
+                term = Term("assessed", f"{quality}:{assessment}")
+                wanted.append(frozenset(searcher.docs_for_query(term)))
+            elif quality:
+                wanted.append(sets["quality"].get(quality, frozenset()))
+            elif assessment:
+                wanted.append(sets["assessment"].get(assessment, frozenset()))
+            if year is not None:
+                wanted.append(sets["year"].get(str(year), frozenset()))
+            for docs in sorted(wanted, key=len):
+                allowed = allowed & docs
+            if isinstance(query, Every):
+                matched = set(allowed)
+            else:
+                matched = set(searcher.docs_for_query(query)) & allowed
+            hits: list[dict[str, Any]] = []
+            if matched:  # (an empty set would filter nothing)
+                # Whoosh takes a `set` (not a frozenset) of document numbers as a filter.
+                results = searcher.search(query, filter=matched, limit=offset + limit, terms=True)
+                results.fragmenter = ContextFragmenter(maxchars=240, surround=60)
+                results.formatter = HtmlFormatter(tagname="mark", classname="match", between=" … ")
+                hinted = _quality_named(q)
+                hits = [self._hit(hit, hinted) for hit in results[offset : offset + limit]]
             facets = self._facets(searcher, matched)
         return {"total": len(matched), "hits": hits, "facets": facets}
 
@@ -224,14 +257,35 @@ class SearchIndex:
             facets[field] = dict(ordered)
         return facets
 
+    def _visible_docs(
+        self, searcher: Searcher, consents: tuple[str, ...], today: str | None
+    ) -> frozenset[int]:
+        """The documents a reader may see: in one of `consents`, embargo passed (cached)."""
+        cached_for, visible = self._visible
+        if cached_for is not searcher:
+            visible = {}
+            self._visible = (searcher, visible)
+        found = visible.get((consents, today))
+        if found is None:
+            by_consent = self._value_sets(searcher)["consent"]
+            found = frozenset().union(*(by_consent.get(c, frozenset()) for c in consents))
+            if today is not None:
+                after = int(today.replace("-", "")) + 1
+                embargoed = searcher.docs_for_query(NumericRange("embargo", after, None))
+                found = found.difference(embargoed)
+            if len(visible) > 64:  # one entry per (roles × days); keep it small
+                visible.clear()
+            visible[(consents, today)] = found
+        return found
+
     def _value_sets(self, searcher: Searcher) -> dict[str, dict[str, frozenset[int]]]:
-        """For each facet field, the set of documents holding each value (cached)."""
+        """For each facet and filter field, the documents holding each value (cached)."""
         cached_for, sets = self._facet_sets
         if cached_for is searcher:
             return sets
         sets = {}
         reader = searcher.reader()
-        for field in FACETS:
+        for field in CACHED_FIELDS:
             sets[field] = {
                 str(value): frozenset(searcher.docs_for_query(Term(field, value)))
                 for value in reader.field_terms(field)

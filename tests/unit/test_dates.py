@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import edtf
 import pytest
 
 from events import dates
@@ -54,3 +55,25 @@ def test_sort_order_months_before_seasons_that_start_later() -> None:
 
 def test_open_intervals_do_not_break_sorting() -> None:
     assert sorted(["2019/..", "2018"], key=dates.sort_key) == ["2018", "2019/.."]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2020", "1999", "2020-02", "2021-02", "2020-12", "2020-03-16", "2024-02-29", "0001"],
+)
+def test_plain_dates_skip_the_parser_and_agree_with_it(value: str) -> None:
+    # A plain ISO year, month or day is computed without the EDTF parser ...
+    fast = dates._plain_bounds(value)
+    assert fast is not None
+    # ... and gives exactly the bounds the parser gives.
+    parsed = edtf.parse_edtf(value)
+    assert fast == (
+        dates._day(parsed.lower_strict(), value),
+        dates._day(parsed.upper_strict(), value),
+    )
+
+
+@pytest.mark.parametrize("value", ["2020-13", "2021-02-29", "2020-00", "2020-21", "2020-03~"])
+def test_other_forms_go_to_the_parser(value: str) -> None:
+    # Impossible months and days, seasons and qualified dates are the parser's to judge.
+    assert dates._plain_bounds(value) is None
