@@ -11,6 +11,8 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
+import eventsourcing.persistence as es_persistence
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -19,6 +21,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from events.errors import ArchiveError
 
 PROBLEM = "application/problem+json"
+# The store cannot be reached (a restart, a network fault): 503, not a 500 with a traceback.
+UNAVAILABLE: tuple[type[Exception], ...] = (
+    es_persistence.OperationalError,
+    es_persistence.InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
 log = logging.getLogger("wijkarchief.api")
 
 TITLES = {
@@ -34,6 +43,7 @@ TITLES = {
     422: "Ongeldige invoer",
     428: "Versie vereist",
     500: "Interne fout",
+    503: "Database niet bereikbaar",
 }
 
 
@@ -210,12 +220,28 @@ def install(app: FastAPI) -> None:
             headers=getattr(error, "headers", None),
         )
 
+    async def unavailable(request: Request, error: Exception) -> JSONResponse:
+        # The database is restarting or unreachable: not a bug, and worth another try.
+        log.warning("Database unavailable on %s: %s", request.url.path, error)
+        return problem(
+            503,
+            "De database is even niet bereikbaar. Probeer het over enkele seconden opnieuw; "
+            "kijk na een schrijfopdracht eerst of die toch is vastgelegd.",
+            title="Database niet bereikbaar",
+            instance=request.url.path,
+            headers={"Retry-After": "5"},
+        )
+
+    for error_class in UNAVAILABLE:
+        app.add_exception_handler(error_class, unavailable)
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("Unexpected error on %s", request.url.path)
         return problem(
             500,
-            "Er ging iets mis in het archief. Dit is een fout in de software; er is niets "
-            "verloren gegaan.",
+            "Er ging iets mis in het archief. Dit is een fout in de software. Wat al was "
+            "vastgelegd blijft bewaard; kijk na een schrijfopdracht eerst of die is vastgelegd "
+            "voordat u hem herhaalt.",
             instance=request.url.path,
         )

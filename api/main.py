@@ -57,7 +57,12 @@ def create_app(archive: Archive | None = None, settings: Settings | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = archive is None
-        app.state.archive = archive or open_archive(settings)
+        if archive is None:
+            # WIJKARCHIEF_FOLLOW=0 (`serve --no-follow`): a projector keeps the read models.
+            chosen = settings or Settings.from_env()
+            app.state.archive = open_archive(chosen, follow=chosen.follow)
+        else:
+            app.state.archive = archive
         try:
             yield
         finally:

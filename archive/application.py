@@ -16,7 +16,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper, Notification
 
-from archive.config import Settings
+from archive.config import Settings, reconnect_quickly
 from archive.shredding import KEYED_CLASSES, PREFIX, KeyStore, ShreddingMapper
 from events.errors import AlreadyExists, InvalidInput, NotFound, StaleVersion
 from events.items import (
@@ -73,7 +73,10 @@ class Wijkarchief(Application[UUID]):
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.from_env()
-        super().__init__(env=self.settings.event_store_env())
+        # The recorders and the key store create their tables here: one process at a time.
+        with self.settings.schema_lock():
+            super().__init__(env=self.settings.event_store_env())
+        reconnect_quickly(getattr(self.recorder, "datastore", None))  # PostgreSQL's pool
 
     def construct_mapper(self) -> Mapper[UUID]:
         """A mapper that keeps personal fields under per-item keys (crypto-shredding)."""

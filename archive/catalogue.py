@@ -20,7 +20,7 @@ from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 from psycopg.sql import SQL, Identifier
 
-from archive.config import Settings
+from archive.config import Settings, reconnect_quickly
 from archive.projection import Change, ItemStates
 from events.items import ArchiveItem
 
@@ -130,7 +130,10 @@ class PostgresCatalogue(PostgresTrackingRecorder):
             password=pg["password"],
             schema=settings.database_schema,
             pool_size=2,
+            pre_ping=True,  # dead connections after a server restart are replaced, not used
+            connect_timeout=1,  # as the event store (archive.config.event_store_env)
         )
+        reconnect_quickly(datastore)
         super().__init__(datastore, tracking_table_name="catalogue_tracking")
         self.schema = datastore.schema or "public"
         self.table = f'"{self.schema}".catalogue_items'
@@ -140,7 +143,8 @@ class PostgresCatalogue(PostgresTrackingRecorder):
                 "ref text PRIMARY KEY, kind text NOT NULL, key text NOT NULL, data jsonb NOT NULL)"
             ).format(Identifier(self.schema))
         )
-        self.create_table()
+        with settings.schema_lock():  # several processes may start at once
+            self.create_table()
 
     def position(self) -> int:
         return self.max_tracking_id(self.name) or 0

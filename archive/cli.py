@@ -16,9 +16,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from eventsourcing.persistence import PersistenceError
+import psycopg
+from eventsourcing.persistence import InterfaceError, OperationalError, PersistenceError
 
 from events.errors import ArchiveError
+
+# The database cannot be reached (restarting, network): the key store raises psycopg's own.
+UNREACHABLE: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
+# The store cannot be opened or written.
+STORE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, PersistenceError, *UNREACHABLE)
 
 
 @contextmanager
@@ -131,11 +142,30 @@ def cmd_project(args: argparse.Namespace) -> int:
 
     archive = _archive(args, follow=False)
     for follower in archive.followers:
-        follower.page_size = args.page_size
+        if args.page_size is not None:  # the same size for every page, far behind or not
+            follower.page_size = follower.bulk_page_size = args.page_size
+    outage: float | None = None  # since when the store has been unreachable
     try:
         print("Projector volgt het logboek (Ctrl-C stopt).", file=sys.stderr)
         while True:
-            if archive.catch_up() == 0:
+            try:
+                processed = archive.catch_up()
+            except UNREACHABLE as error:
+                # The database is restarting or unreachable: a page in progress was rolled
+                # back whole; try again (the pools reconnect) for up to --outage seconds.
+                now = time.monotonic()
+                if outage is None:
+                    outage = now
+                    reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+                    print(f"wijkarchief: opslag onbereikbaar, opnieuw: {reason}", file=sys.stderr)
+                if args.once or now - outage > args.outage:
+                    raise
+                time.sleep(min(1.0, max(args.interval, 0.2)))
+                continue
+            if outage is not None:
+                print("wijkarchief: opslag weer bereikbaar.", file=sys.stderr)
+                outage = None
+            if processed == 0:
                 if args.once:
                     return 0
                 time.sleep(args.interval)
@@ -287,6 +317,13 @@ def cmd_qualities(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from archive.config import Settings
+
+    if args.no_follow:
+        # The workers are spawned with factory=True and read their settings from the
+        # environment: each opens the archive with follow=False (a projector keeps the views).
+        os.environ["WIJKARCHIEF_FOLLOW"] = "0"
+    Settings.from_env()  # a bad setting is one line here, not a traceback in every worker
     uvicorn.run(
         "api.main:create_app",
         factory=True,
@@ -334,6 +371,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     s.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     s.add_argument("--workers", type=int, default=1)
+    s.add_argument(
+        "--no-follow",
+        action="store_true",
+        help="workers do not update the read models themselves but wait for `wijkarchief "
+        "project` (sets WIJKARCHIEF_FOLLOW=0; the wait: WIJKARCHIEF_WAIT_TIMEOUT, default 5 s)",
+    )
     s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("seed", help="load the source-document archive (idempotent)")
@@ -361,7 +404,17 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--interval", type=float, default=0.2)
     s.add_argument("--once", action="store_true", help="catch up once and stop")
     s.add_argument(
-        "--page-size", type=_page_size, default=500, help="events per transaction (1-5000)"
+        "--outage",
+        type=float,
+        default=300.0,
+        help="seconds to keep retrying while the database is unreachable (default 300)",
+    )
+    s.add_argument(
+        "--page-size",
+        type=_page_size,
+        default=None,
+        help="events per transaction (1-5000; default 500, and the search index takes 5000 "
+        "at a time while it is far behind)",
     )
     s.set_defaults(func=cmd_project)
 
@@ -437,7 +490,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
-    except (sqlite3.Error, PersistenceError) as error:
+    except STORE_ERRORS as error:
         # The store cannot be opened or written (read-only or full disk, server gone).
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         print(f"wijkarchief: de opslag is niet bruikbaar: {reason}", file=sys.stderr)

@@ -5,17 +5,77 @@
 - `WIJKARCHIEF_DATABASE_URL=postgresql://USER[:PASSWORD]@HOST:PORT/DB`: the event store
   (and the catalogue read model) on PostgreSQL instead. `WIJKARCHIEF_DATABASE_SCHEMA`
   puts the tables in a schema of their own (the tests use one schema per test).
+- `WIJKARCHIEF_FOLLOW` (default `1`): `0` for API workers beside a separate projector
+  (`wijkarchief project`): they do not catch the read models up themselves but wait for it,
+  at most `WIJKARCHIEF_WAIT_TIMEOUT` seconds (default 5) per write.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from events.errors import InvalidInput
+
+TRUE = ("1", "true", "yes", "on")
+FALSE = ("0", "false", "no", "off")
+# The class id of the archive's advisory lock on table creation ("wijk"); the object id is
+# the schema's CRC-32, so archives in different schemas do not wait for each other.
+DDL_LOCK_CLASS = 0x77696A6B
+DDL_LOCK_TIMEOUT = "120s"
+# Seconds a pool keeps retrying a lost connection in the background (psycopg_pool's default
+# is 300, with a back-off doubling to minutes): after that the slot is given up and the next
+# request that needs a connection dials at once, so the archive is back within a moment of
+# the server, not up to a back-off interval later.
+RECONNECT_TIMEOUT = 3.0
+# The event store's pool settings (eventsourcing's names) an operator may set instead.
+TUNABLE = (
+    "POSTGRES_POOL_SIZE",
+    "POSTGRES_MAX_OVERFLOW",
+    "POSTGRES_PRE_PING",
+    "POSTGRES_CONNECT_TIMEOUT",
+)
+
+
+def reconnect_quickly(datastore: object) -> None:
+    """Shorten the background reconnection of an eventsourcing PostgreSQL datastore's pool."""
+    pool = getattr(datastore, "pool", None)
+    if pool is not None and hasattr(pool, "reconnect_timeout"):
+        pool.reconnect_timeout = RECONNECT_TIMEOUT
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    raise InvalidInput(f"{name} moet 1 of 0 zijn, niet {value!r}.", field=name)
+
+
+def _seconds(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and 0 < seconds <= 3600):
+        raise InvalidInput(
+            f"{name} moet een aantal seconden zijn (groter dan 0, hoogstens 3600), niet {value!r}.",
+            field=name,
+        )
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -25,14 +85,20 @@ class Settings:
     data_dir: Path
     database_url: str | None = None
     database_schema: str = ""
+    # False: a separate projector keeps the read models current; this process waits for it.
+    follow: bool = True
+    # How long a write waits for every read model to reach it when `follow` is False.
+    wait_timeout: float = 5.0
 
     @classmethod
     def from_env(cls) -> Settings:
-        """Read `WIJKARCHIEF_DATA`, `WIJKARCHIEF_DATABASE_URL`, `WIJKARCHIEF_DATABASE_SCHEMA`."""
+        """Read the `WIJKARCHIEF_*` variables; InvalidInput (one line) for a bad value."""
         return cls(
             data_dir=Path(os.environ.get("WIJKARCHIEF_DATA", "var")),
             database_url=os.environ.get("WIJKARCHIEF_DATABASE_URL") or None,
             database_schema=os.environ.get("WIJKARCHIEF_DATABASE_SCHEMA", ""),
+            follow=_flag("WIJKARCHIEF_FOLLOW", True),
+            wait_timeout=_seconds("WIJKARCHIEF_WAIT_TIMEOUT", 5.0),
         )
 
     @property
@@ -52,7 +118,7 @@ class Settings:
 
     @property
     def index_dir(self) -> Path:
-        """The Whoosh search index."""
+        """The Whoosh search index (the tantivy backend keeps `search-index-tantivy` beside it)."""
         return self.data_dir / "search-index"
 
     def postgres(self) -> dict[str, str]:
@@ -82,6 +148,38 @@ class Settings:
             password=pg["password"],
         )  # fmt: skip
 
+    @contextmanager
+    def schema_lock(self) -> Iterator[None]:
+        """Hold the archive's PostgreSQL advisory lock while tables are created (no-op on SQLite).
+
+        Every process that opens the store runs `CREATE TABLE IF NOT EXISTS`, `CREATE OR
+        REPLACE FUNCTION`, `CREATE TYPE`; run at the same instant by several processes those
+        fail (`tuple concurrently updated`, duplicate keys in the catalogues). Under this lock
+        they take turns, on any number of hosts. A session lock on a short connection of its
+        own: the server releases it when the connection ends, also when the process dies.
+        """
+        if not self.uses_postgres:
+            yield
+            return
+        import psycopg
+        from eventsourcing.persistence import OperationalError
+
+        schema = self.database_schema or "public"
+        key = zlib.crc32(schema.encode()) - (1 << 31)  # a signed 32-bit int
+        try:
+            conn = psycopg.connect(self.pg_conninfo(), autocommit=True, connect_timeout=10)
+        except psycopg.OperationalError as error:
+            raise OperationalError(str(error).strip()) from error
+        try:
+            try:
+                conn.execute(f"SET lock_timeout = '{DDL_LOCK_TIMEOUT}'")
+                conn.execute("SELECT pg_advisory_lock(%s, %s)", (DDL_LOCK_CLASS, key))
+            except psycopg.Error as error:
+                raise OperationalError(str(error).strip()) from error
+            yield
+        finally:
+            conn.close()  # ends the session, and with it the lock
+
     def event_store_env(self) -> dict[str, str]:
         """The eventsourcing persistence settings for this store."""
         if self.uses_postgres:
@@ -95,7 +193,20 @@ class Settings:
                 "POSTGRES_PASSWORD": pg["password"],
                 "POSTGRES_POOL_SIZE": "4",
                 "POSTGRES_MAX_OVERFLOW": "4",
+                # After a server restart the pooled connections are dead: check each before
+                # handing it out (a trivial query), so the pool replaces them instead of
+                # failing the next requests.
+                "POSTGRES_PRE_PING": "y",
+                # Seconds a statement waits for a pooled connection. The library retries a
+                # failed statement 10 times (0.2 s apart), so while the server is down a
+                # request ends after about 10 × 1.2 s: an outage shorter than that is ridden
+                # through, a longer one is answered 503.
+                "POSTGRES_CONNECT_TIMEOUT": "1",
             }
+            # A site may choose other values for these in the environment.
+            for name in TUNABLE:
+                if os.environ.get(name):
+                    env[name] = os.environ[name]
             if self.database_schema:
                 if not re.fullmatch(r"[a-z_][a-z0-9_]*", self.database_schema):
                     raise InvalidInput("WIJKARCHIEF_DATABASE_SCHEMA: kleine letters, cijfers, _.")

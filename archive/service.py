@@ -13,6 +13,7 @@ consent scope (`public`, `research`, `curators`) decides which roles see it.
 from __future__ import annotations
 
 import fcntl
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -27,6 +28,8 @@ from archive.projection import Follower, View
 from events import dates, qualities
 from events.errors import InvalidInput, NotFound, Withdrawn
 from events.items import ArchiveItem
+
+log = logging.getLogger("wijkarchief.archive")
 
 ROLES = ("public", "researcher", "curator")
 VISIBLE: dict[str, tuple[str, ...]] = {
@@ -164,12 +167,15 @@ class Archive:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def wait_for(self, position: int, timeout: float = 5.0) -> bool:
-        """Until every view has processed `position` (or the timeout passes)."""
+    def wait_for(self, position: int, timeout: float | None = None) -> bool:
+        """Until every view has processed `position` (or the timeout passes).
+
+        The timeout defaults to the settings' `wait_timeout` (`WIJKARCHIEF_WAIT_TIMEOUT`).
+        """
         if self.follow:
             self.catch_up()
             return True
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (self.settings.wait_timeout if timeout is None else timeout)
         while time.monotonic() < deadline:
             if all(view.position() >= position for view in self.views):
                 return True
@@ -177,7 +183,16 @@ class Archive:
         return False
 
     def _written(self, position: int) -> int:
-        self.wait_for(position)
+        """After a saved write: let the views catch up, but never fail the write.
+
+        The event is in the log; if catching up fails (the database went away, a view has a
+        bug), the write is still acknowledged and the views catch up on the next read or in
+        the projector. Failing here would make a curator repeat a write that was recorded.
+        """
+        try:
+            self.wait_for(position)
+        except Exception:
+            log.exception("Views did not catch up to position %s after a saved write", position)
         return position
 
     # -- commands (each returns the log position it wrote) ------------------

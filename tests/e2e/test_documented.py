@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from api.main import create_app
@@ -28,3 +29,20 @@ def test_every_endpoint_is_documented(sqlite_settings: Settings) -> None:
     for path, ops in spec["paths"].items():
         for method, op in ops.items():
             assert op.get("summary"), f"{method.upper()} {path} has no one-line docstring"
+
+
+def test_every_setting_the_code_reads_is_in_the_readme() -> None:
+    # Every WIJKARCHIEF_ variable the packages mention is a row of the README's settings table.
+    root = Path(__file__).parents[2]
+    pattern = re.compile(r"WIJKARCHIEF_[A-Z_]+")
+    used = {
+        name
+        for package in ("events", "archive", "api", "search_index", "stories")
+        for source in (root / package).rglob("*.py")
+        for name in pattern.findall(source.read_text(encoding="utf-8"))
+    }
+    rows = set(
+        re.findall(r"^\| `(WIJKARCHIEF_[A-Z_]+)` \|", (root / "README.md").read_text(), re.M)
+    )
+    assert used, "no settings found: the pattern is wrong"
+    assert used <= rows, f"undocumented settings: {sorted(used - rows)}"

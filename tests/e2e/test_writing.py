@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 
@@ -493,3 +494,46 @@ def test_an_oversize_body_is_refused_with_413(api) -> None:
 
 def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+class _FailingView:
+    """A read model that breaks when told to: a view with a bug, or its store gone away."""
+
+    name = "failing"
+
+    def __init__(self) -> None:
+        self.broken = False
+        self.at = 0
+
+    def position(self) -> int:
+        return self.at
+
+    def process(self, changes: Any, states: Any) -> None:
+        if self.broken:
+            raise RuntimeError("the view cannot be written")
+        self.at = changes[-1].position
+
+    def reset(self) -> None:
+        self.at = 0
+
+
+def test_a_recorded_write_is_acknowledged_even_when_a_view_fails_after_it(api) -> None:
+    # A view that keeps up for now follows the log beside the others.
+    view = _FailingView()
+    api.archive.add_view(view)
+    before = api.archive.position()
+    # It breaks; a curator registers a story: the event is saved before the views catch up.
+    view.broken = True
+    response = api.post("/api/stories", json=STORY, headers=api.curator)
+    # The write is acknowledged with its position, not a 500 that would make her repeat it.
+    assert response.status_code == 201, response.text
+    written = int(response.headers["X-Archive-Position"])
+    assert written > before
+    assert response.json()["title"] == STORY["title"]
+    # The log holds it once; the broken view lags behind the write.
+    assert api.archive.app.item("stories", "0042")["version"] == 1
+    assert view.position() < written
+    # Once the view works again, the next catch-up brings it up to the write.
+    view.broken = False
+    api.archive.catch_up()
+    assert view.position() >= written
