@@ -125,9 +125,6 @@ class Follower:
             done += len(changes)
             if progress is not None:
                 progress(done, max(last, position))
-        caught_up = getattr(self.view, "caught_up", None)
-        if done and caught_up is not None:
-            caught_up()
         return done
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:

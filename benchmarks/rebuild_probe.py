@@ -28,7 +28,7 @@ from archive.catalogue import open_catalogue
 from archive.config import Settings
 from archive.projection import Follower
 from events import dates
-from search_index import SearchIndex
+from search_index import open_search_index
 
 
 def status_kib(field: str) -> int | None:
@@ -113,7 +113,7 @@ def run(mode: str, settings: Settings) -> dict[str, Any]:
             count, seconds = replay(app)
             app.close()
             return {"events": count, "seconds": seconds}
-        view: Any = open_catalogue(settings) if mode == "catalogue" else SearchIndex(settings)
+        view: Any = open_catalogue(settings) if mode == "catalogue" else open_search_index(settings)
         follower = Follower(app, view)
         started = time.perf_counter()
         count = follower.rebuild(progress=lambda done, last: progress(view.name, done, last))

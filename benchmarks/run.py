@@ -264,10 +264,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--commands", type=int, help="Archive.register calls, default 300 (quick: 100)"
     )
+    parser.add_argument(
+        "--search-backend",
+        choices=["whoosh", "tantivy"],
+        default=os.environ.get("WIJKARCHIEF_SEARCH_BACKEND") or "whoosh",
+        help="the search index (sets WIJKARCHIEF_SEARCH_BACKEND, the child processes' too)",
+    )
     parser.add_argument("--seed", type=int, default=2020)
     parser.add_argument("--workdir", type=Path, help="where the temporary stores go")
     parser.add_argument("--profile", type=Path, help="cProfile the children: PREFIX-MODE.prof")
     args = parser.parse_args(argv)
+    os.environ["WIJKARCHIEF_SEARCH_BACKEND"] = args.search_backend
     if args.query_budget is None:
         args.query_budget = 1.0 if args.quick else 4.0
     if args.commands is None:

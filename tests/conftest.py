@@ -74,6 +74,14 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setting
         yield from postgres_schema_settings(tmp_path / "data")
 
 
+@pytest.fixture(params=["whoosh", "tantivy"])
+def search_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each search backend in turn, through `WIJKARCHIEF_SEARCH_BACKEND` (list it before
+    the fixtures that open the archive, or use `pytest.mark.usefixtures("search_backend")`)."""
+    monkeypatch.setenv("WIJKARCHIEF_SEARCH_BACKEND", request.param)
+    return str(request.param)
+
+
 @pytest.fixture
 def sqlite_settings(tmp_path: Path) -> Settings:
     """Settings for an empty embedded store only."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -116,6 +117,7 @@ def _postgres_bytes(settings: Settings) -> bytes:
     return b"".join(f.read_bytes() for f in files)
 
 
+@pytest.mark.usefixtures("search_backend")
 def test_erasure_leaves_nothing_to_recover(settings: Settings, tmp_path: Path) -> None:
     # Two stories; the teller of one asks to be forgotten.
     archive = open_archive(settings)
@@ -155,6 +157,35 @@ def test_erasure_leaves_nothing_to_recover(settings: Settings, tmp_path: Path) -
         assert reopened.item("stories", "0101", role="curator")["body_markdown"] == ""
     finally:
         reopened.close()
+
+
+@pytest.mark.usefixtures("search_backend")
+def test_erasure_purges_an_index_segment_shared_with_other_items(
+    sqlite_settings: Settings,
+) -> None:
+    # Two stories indexed in one page, so one index segment holds both.
+    from archive.application import Wijkarchief
+
+    app: Any = Wijkarchief(sqlite_settings)  # registers as the archive does, with no views
+    try:
+        _story(app, "0101")
+        _story(app, "0102", body="Op het plein speelden wij tot het donker werd", teller="Ria")
+    finally:
+        app.close()
+    archive = open_archive(sqlite_settings)
+    try:
+        assert archive.search("Zwanenburg", role="curator")["total"] == 1
+
+        # One is erased: the other stays findable ...
+        archive.erase("stories", "0101", actor="anna", reason="AVG art. 17")
+        assert archive.search("Zwanenburg", role="curator")["total"] == 0
+        assert [h["id"] for h in archive.search("plein")["hits"]] == ["0102"]
+    finally:
+        archive.close()
+
+    # ... and no file of the search index holds the erased teller's name any more.
+    on_disk = _files_bytes(sqlite_settings.data_dir)
+    assert TELLER.encode() not in on_disk and SECRET_TEXT.encode() not in on_disk
 
 
 def test_the_change_feed_tells_harvesters_what_to_drop(archive: Archive) -> None:

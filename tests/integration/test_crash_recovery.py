@@ -2,7 +2,8 @@
 
 Real processes and a real signal: `wijkarchief project` indexes a log of a few thousand
 events one small page per transaction; the test kills it with `kill -9` while the search
-index is part-way, starts it again, and compares every read model with a clean rebuild.
+index is part-way, starts it again, and compares every read model with a clean rebuild
+(with each search backend).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from whoosh import index as whoosh_index
 from archive import open_archive
 from archive.application import Wijkarchief
 from archive.config import Settings
+from search_index.tantivy_index import DIRECTORY, stored_documents, stored_position
 
 ITEMS = 1500
 PAGE = 5
@@ -44,9 +46,11 @@ def _fill(settings: Settings) -> int:
         app.close()
 
 
-def _index_position(settings: Settings) -> int:
-    path = str(settings.index_dir)
+def _index_position(settings: Settings, backend: str) -> int:
     try:
+        if backend == "tantivy":
+            return stored_position(settings.data_dir / DIRECTORY)
+        path = str(settings.index_dir)
         if not whoosh_index.exists_in(path):
             return 0
         with whoosh_index.open_dir(path).searcher() as searcher:
@@ -54,6 +58,13 @@ def _index_position(settings: Settings) -> int:
     except Exception:  # the projector is creating it right now
         return 0
     return int(meta["position"]) if meta else 0
+
+
+def _index_documents(settings: Settings, backend: str) -> list[dict[str, object]]:
+    if backend == "tantivy":
+        return stored_documents(settings.data_dir / DIRECTORY)
+    with whoosh_index.open_dir(str(settings.index_dir)).searcher() as searcher:
+        return list(searcher.all_stored_fields())
 
 
 def _project(settings: Settings, *extra: str) -> subprocess.Popen[bytes]:
@@ -67,23 +78,24 @@ def _project(settings: Settings, *extra: str) -> subprocess.Popen[bytes]:
     )
 
 
-def _read_models(settings: Settings) -> tuple[list[dict[str, object]], list[str]]:
+def _read_models(settings: Settings, backend: str) -> tuple[list[dict[str, object]], list[str]]:
     """Every catalogue row and every index document, in a stable order."""
     archive = open_archive(settings, follow=False)
     try:
         catalogue = list(archive.catalogue.items())
     finally:
         archive.close()
-    with whoosh_index.open_dir(str(settings.index_dir)).searcher() as searcher:
-        docs = sorted(
-            json.dumps(doc, sort_keys=True, ensure_ascii=False)
-            for doc in searcher.all_stored_fields()
-        )
+    docs = sorted(
+        json.dumps(doc, sort_keys=True, ensure_ascii=False)
+        for doc in _index_documents(settings, backend)
+    )
     return catalogue, docs
 
 
 @pytest.mark.slow
-def test_a_killed_projector_resumes_and_ends_as_a_clean_rebuild(tmp_path: Path) -> None:
+def test_a_killed_projector_resumes_and_ends_as_a_clean_rebuild(
+    tmp_path: Path, search_backend: str
+) -> None:
     # A log of a few thousand events, and no read model yet.
     settings = Settings(data_dir=tmp_path / "crashed")
     last = _fill(settings)
@@ -92,7 +104,7 @@ def test_a_killed_projector_resumes_and_ends_as_a_clean_rebuild(tmp_path: Path) 
     projector = _project(settings)
     deadline = time.monotonic() + 120
     try:
-        while not 0 < _index_position(settings) < last // 2:
+        while not 0 < _index_position(settings, search_backend) < last // 2:
             assert projector.poll() is None, projector.stderr.read() if projector.stderr else ""
             assert time.monotonic() < deadline, "the projector never got going"
             time.sleep(0.005)
@@ -102,14 +114,14 @@ def test_a_killed_projector_resumes_and_ends_as_a_clean_rebuild(tmp_path: Path) 
         projector.wait(timeout=30)
         if projector.stderr:
             projector.stderr.close()
-    killed_at = _index_position(settings)
+    killed_at = _index_position(settings, search_backend)
     assert 0 < killed_at < last
 
     # Started again, it resumes from the tracked positions and catches up to the end.
     again = _project(settings, "--once")
     _, errors = again.communicate(timeout=300)
     assert again.returncode == 0, errors
-    assert _index_position(settings) == last
+    assert _index_position(settings, search_backend) == last
 
     # A clean rebuild of a copy of the same log ends in exactly the same read models.
     clean = Settings(data_dir=tmp_path / "clean")
@@ -119,8 +131,8 @@ def test_a_killed_projector_resumes_and_ends_as_a_clean_rebuild(tmp_path: Path) 
     rebuilt = open_archive(clean, follow=False)
     rebuilt.rebuild()
     rebuilt.close()
-    resumed_catalogue, resumed_docs = _read_models(settings)
-    clean_catalogue, clean_docs = _read_models(clean)
+    resumed_catalogue, resumed_docs = _read_models(settings, search_backend)
+    clean_catalogue, clean_docs = _read_models(clean, search_backend)
     assert resumed_catalogue == clean_catalogue
     assert resumed_docs == clean_docs
 

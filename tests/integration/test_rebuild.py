@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from archive.service import Archive
 
 DUTCH_QUERIES = (
@@ -33,6 +35,7 @@ def _answers(archive: Archive, *, search: bool = True) -> bytes:
     return json.dumps(answers, ensure_ascii=False, sort_keys=True).encode()
 
 
+@pytest.mark.usefixtures("search_backend")
 def test_rebuilding_twice_gives_the_same_bytes(seeded: Archive) -> None:
     # The seeded archive answers, as the views were built while seeding.
     built_while_seeding = _answers(seeded, search=False)

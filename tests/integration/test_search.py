@@ -1,8 +1,14 @@
-"""Searching the archive: Dutch analysis, snippets, facets and who may see what, on each store."""
+"""Searching the archive: Dutch analysis, snippets, facets and who may see what, on each store
+and each search backend (Whoosh, tantivy)."""
 
 from __future__ import annotations
 
+import pytest
+
 from archive.service import Archive
+from events.errors import InvalidInput
+
+pytestmark = pytest.mark.usefixtures("search_backend")
 
 
 def _episode(archive: Archive) -> None:
@@ -127,3 +133,69 @@ def test_a_write_is_searchable_before_the_next_read(archive: Archive) -> None:
                    actor="anna")  # fmt: skip
     assert [h["ref"] for h in archive.search("speeltuinwerk")["hits"]] == ["episodes/duimdrop"]
     assert archive.search("behoud")["total"] == 0
+
+
+def test_the_configured_backend_answers(archive: Archive, search_backend: str) -> None:
+    # The archive searches with the backend WIJKARCHIEF_SEARCH_BACKEND names.
+    view = next(v for v in archive.views if v.name == "search")
+    expected = {"whoosh": "SearchIndex", "tantivy": "TantivyIndex"}[search_backend]
+    assert type(view).__name__ == expected
+
+
+def test_an_unknown_backend_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from search_index import open_search_index
+
+    monkeypatch.setenv("WIJKARCHIEF_SEARCH_BACKEND", "elasticsearch")
+    with pytest.raises(InvalidInput, match="WIJKARCHIEF_SEARCH_BACKEND"):
+        open_search_index(None)  # type: ignore[arg-type]  # refused before it is used
+
+
+def test_what_readers_type_is_text_never_syntax(archive: Archive) -> None:
+    _episode(archive)
+
+    # Whatever a reader types, the search answers (no syntax errors, no field names).
+    odd = ('"behoud', "behoud (", "AND", "OR", "NOT", "title:*", "[a TO z]", "((", "\\", "*",
+           '"', "-", "kind:episodes", "consent:curators markt", "{!}", "^2 ~ ?")  # fmt: skip
+    for q in odd:
+        found = archive.search(q)
+        assert set(found) == {"total", "hits", "facets"}
+    assert archive.search("kind:episodes")["total"] == 0  # not a filter: the words
+
+    # Words are all needed; a phrase keeps its words in order; OR and NOT work.
+    assert archive.search("petitie gemeenteraad")["total"] == 1
+    assert archive.search("petitie kernfusie")["total"] == 0
+    assert archive.search('"1.425 handtekeningen"')["total"] == 1
+    assert archive.search('"handtekeningen 1.425"')["total"] == 0
+    assert archive.search("petitie OR kernfusie")["total"] == 1
+    assert [h["happening"] for h in archive.search("duimdrop NOT petitie")["hits"]] == [None]
+
+    # A prefix finds the longer words, highlighted.
+    found = archive.search("speelgoed*")
+    assert [h["ref"] for h in found["hits"]] == ["episodes/duimdrop"]
+    assert "speelgoedcontainer</mark>" in found["hits"][0]["snippet"]
+
+    # Pages past the end are empty, however far (and the total is still there).
+    for offset in (3, 2**40, 2**53 - 1):
+        far = archive.search("petitie", offset=offset)
+        assert far["hits"] == [] and far["total"] == 1
+
+    # Only stop words find nothing; no words at all find everything the reader may see.
+    assert archive.search("de")["total"] == 0
+    assert archive.search("")["total"] == 2
+
+
+def test_equal_scores_keep_a_stable_order(archive: Archive) -> None:
+    # Five stories that match a word equally well.
+    for n in range(5):
+        archive.register(
+            "stories",
+            {"number": f"00{n + 10}", "title": f"Verhaal {n}", "body_markdown": "Op de markt.",
+             "consent": "public"},
+            actor="anna",
+        )  # fmt: skip
+
+    # Pages of two follow one order, the same every time.
+    pages = [archive.search("markt", limit=2, offset=o)["hits"] for o in (0, 2, 4)]
+    refs = [h["ref"] for page in pages for h in page]
+    assert sorted(refs) == [f"stories/00{n + 10}" for n in range(5)]
+    assert refs == [h["ref"] for h in archive.search("markt", limit=5)["hits"]]

@@ -27,6 +27,7 @@ def _everything_public(archive: Archive) -> str:
     return json.dumps(forms, ensure_ascii=False)
 
 
+@pytest.mark.usefixtures("search_backend")
 def test_a_withdrawn_story_and_drawing_leave_every_public_view(seeded: Archive) -> None:
     # Before: the story and the drawing are in search, facets, the timeline and the Kronieken.
     before = datetime.now(UTC)
