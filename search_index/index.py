@@ -30,6 +30,7 @@ from events import qualities
 from events.errors import UnknownQuality
 from events.items import ArchiveItem
 from search_index.documents import documents
+from search_index.merging import BULK, SMALL, merge_tiers
 from search_index.schema import SCHEMA_VERSION, build_schema
 
 POSITION_DOC = "__position__"
@@ -127,7 +128,9 @@ class SearchIndex:
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit()
+            # Small segments only: a big merge would hold this commit for minutes.
+            big_page = len(changes) >= self.bulk_page_size // 5
+            writer.commit(mergetype=merge_tiers(BULK if big_page else SMALL))
 
     def reset(self) -> None:
         """Drop the whole index (position included)."""
