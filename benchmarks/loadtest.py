@@ -406,6 +406,41 @@ def free_port() -> int:
         return port
 
 
+def wait_ready(
+    server: subprocess.Popen[bytes], base: str, server_log: Callable[[], str], timeout: float = 120
+) -> None:
+    """Until `base`/api/health answers 200; SystemExit when the server stops or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(
+                f"the server stopped at start-up (exit {server.returncode}):\n"
+                + server_log()[-3000:]
+            )
+        try:
+            if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"the server did not answer /api/health within {timeout:.0f} s")
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to a child started with `start_new_session=True` (its whole process group),
+    SIGKILL when it has not ended 20 s later."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
+
+
 @dataclass
 class Setup:
     """The temporary archive, its environment and the processes serving it."""
@@ -495,20 +530,8 @@ class Setup:
             stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.server.poll() is not None:
-                raise SystemExit(
-                    f"the server stopped at start-up (exit {self.server.returncode}):\n"
-                    + self.server_log()[-3000:]
-                )
-            try:
-                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                    return base
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        raise SystemExit("the server did not answer /api/health within 120 s")
+        wait_ready(self.server, base, self.server_log)
+        return base
 
     def server_log(self) -> str:
         path = self.root / "logs" / "serve.log"
@@ -521,16 +544,8 @@ class Setup:
     def close(self) -> None:
         """Stop the processes (their own process groups), drop the schema, remove the files."""
         for process in (self.server, self.projector):
-            if process is None or process.poll() is not None:
-                continue
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-            except ProcessLookupError:
-                pass
+            if process is not None:
+                stop_process(process)
         if self.schema:
             try:
                 _pg(self.args.postgres_url, f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")

@@ -157,6 +157,85 @@ def search_rows(run: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def http_rows(run: dict[str, Any]) -> list[Row]:
+    """The archive over HTTP on one server worker, beside a POST alone and GET /api/health."""
+    h = run.get("http")
+    if not h:
+        return []
+    rows: list[Row] = [
+        (
+            f"HTTP: wijkarchief serve, one worker, search {h['search_backend']}; p50 / p95",
+            f"ready in {h['startup_seconds']:.1f} s",
+            "",
+            "",
+        )
+    ]
+    w = h.get("write_to_searchable") or {}
+    if w.get("samples"):
+        rows += [
+            (
+                f"  write → searchable ×{w['samples']}: POST, search until found; ratios",
+                _p(w["searchable"], "p50_ms", "p95_ms"),
+                f"POST alone {_p(w['post'], 'p50_ms', 'p95_ms')}",
+                " / ".join(ratio(w["searchable"][k], w["post"][k]) for k in ("p50_ms", "p95_ms")),
+            ),
+            (
+                "    of which the searches after the POST; polls mean / max",
+                _p(w["search_after_post"], "p50_ms", "p95_ms"),
+                f"{w['polls_mean']:.2f} / {w['polls_max']}",
+                "",
+            ),
+        ]
+    missing = len(w.get("not_found", [])) + len(w.get("errors", []))
+    if missing:
+        rows.append(
+            (
+                f"    not found within {w['not_found_within_seconds']:.0f} s / failed requests",
+                f"{len(w['not_found'])} / {len(w['errors'])}",
+                "",
+                "",
+            )
+        )
+    endpoints = h.get("endpoints", {})
+    base = endpoints.get("health")
+    for name, e in endpoints.items():
+        if name == "health" or base is None:
+            continue
+        rows += [
+            (
+                f"  {e['label']}, {e['clients']} clients × {e['seconds']:.0f} s "
+                f"({e['requests']:,} requests)",
+                rate(e["requests_per_second"], "req/s"),
+                f"{base['label']} {rate(base['requests_per_second'], 'req/s')}",
+                ratio(e["requests_per_second"], base["requests_per_second"]),
+            ),
+            (
+                "    latency p50 / p95; ratio on p95",
+                _p(e, "p50_ms", "p95_ms"),
+                _p(base, "p50_ms", "p95_ms"),
+                ratio(e["p95_ms"], base["p95_ms"]),
+            ),
+            (
+                "    server CPU per request",
+                f"{e['server_cpu_ms_per_request']:.1f} ms",
+                f"{base['server_cpu_ms_per_request']:.1f} ms",
+                ratio(e["server_cpu_ms_per_request"], base["server_cpu_ms_per_request"]),
+            ),
+        ]
+    bad = {
+        e["label"]: n
+        for e in endpoints.values()
+        if (n := sum(v for k, v in e["statuses"].items() if k != "200"))
+    }
+    if bad:
+        failed = ", ".join(f"{label} {n}" for label, n in bad.items())
+        rows.append(("  answers other than 200 (failed runs)", failed, "", ""))
+    if h.get("server_tracebacks"):
+        found = str(len(h["server_tracebacks"]))
+        rows.append(("  server tracebacks (see the JSON)", found, "", ""))
+    return rows
+
+
 def _p(stats: dict[str, float], *keys: str) -> str:
     """Milliseconds joined with slashes."""
     return " / ".join(f"{stats[k]:.1f}" for k in keys) + " ms"
@@ -168,6 +247,7 @@ def table(run: dict[str, Any]) -> str:
     if "probes" in run:
         rows += rebuild_rows(run)
     rows += search_rows(run)
+    rows += http_rows(run)
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = [
         f"== {run['items']:,} items, {run['write']['events']:,} events, {run['store']} "

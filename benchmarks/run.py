@@ -2,8 +2,10 @@
 
 For each size: build a synthetic archive in a temporary store (bulk writes), then measure the
 decoded replay, the rebuild of every view and of each view alone (each in its own process),
-search latency per query shape, and curator commands through the full `Archive`. Prints a
-table per size; `--json PATH` (or `-` for stdout) writes everything measured as JSON.
+search latency per query shape, curator commands through the full `Archive`, and last the
+archive over HTTP on one `wijkarchief serve` worker (write → searchable, and throughput of
+the timeline and search endpoints). Prints a table per size; `--json PATH` (or `-` for
+stdout) writes everything measured as JSON.
 
     .venv/bin/python benchmarks/run.py --sizes 10000,100000 --json bench.json
     .venv/bin/python benchmarks/run.py --store postgres --postgres-url postgresql://...
@@ -30,6 +32,7 @@ from typing import Any
 import synthetic
 from baseline import open_bare, replay, save_in_shape
 from commands import run_commands
+from http_phase import ENDPOINTS, run_http
 from latency import ROLES, SHAPES, run_latency
 from report import duration, table
 from stores import Store, open_store
@@ -166,10 +169,16 @@ def rebuild_phase(
 
 
 def query_phase(
-    store: Store, specs: list[synthetic.ItemSpec], args: argparse.Namespace, run: dict[str, Any]
+    store: Store,
+    specs: list[synthetic.ItemSpec],
+    args: argparse.Namespace,
+    run: dict[str, Any],
+    checkpoint: Checkpoint,
 ) -> None:
-    """Search latency, then the curator commands (they add items, so they come last)."""
+    """Search latency, then the curator commands (they add items, so they come after it),
+    then, last, the HTTP phase (its curator adds items too) on the closed archive's store."""
     archive = open_archive(store.archive)
+    tokens: dict[str, str] = {}
     bare = open_bare(store.bare)
     try:
         phrases = synthetic.sample_phrases(specs, 50, args.seed)
@@ -188,9 +197,47 @@ def query_phase(
         log(f"curator commands: {len(commands)} × Archive.register")
         with phase(run, "commands"), bar("commands", len(commands), "cmd") as tick:
             run["commands"] = run_commands(archive, commands, bare, tick)
+        if args.http:
+            tokens = {
+                role: archive.app.issue_token(f"bench-http-{role}", role)
+                for role in ("curator", "researcher")
+            }
     finally:
         bare.close()
         archive.close()
+    if args.http:
+        checkpoint()
+        http_phase(store, args, run, tokens)
+
+
+def http_phase(
+    store: Store, args: argparse.Namespace, run: dict[str, Any], tokens: dict[str, str]
+) -> None:
+    """Write → searchable and endpoint throughput on a real `wijkarchief serve` (one worker)."""
+    steps = args.http_samples + len(ENDPOINTS)
+    with phase(run, "http"), bar("HTTP", steps, "step") as tick:
+        result = run["http"] = run_http(
+            store.archive,
+            tokens,
+            search_backend=args.search_backend,
+            workdir=store.root,
+            samples=args.http_samples,
+            clients=args.http_clients,
+            seconds=args.http_seconds,
+            seed=args.seed,
+            log=log,
+            tick=tick,
+        )
+    w = result["write_to_searchable"]
+    if w.get("samples"):
+        log(
+            f"HTTP: write → searchable p50 {w['searchable']['p50_ms']:.0f} ms "
+            f"(POST alone {w['post']['p50_ms']:.0f} ms)"
+        )
+    rates = ", ".join(
+        f"{e['label']} {e['requests_per_second']:,.1f} req/s" for e in result["endpoints"].values()
+    )
+    log(f"HTTP: {rates}")
 
 
 def run_size(n: int, args: argparse.Namespace, run: dict[str, Any], checkpoint: Checkpoint) -> None:
@@ -208,7 +255,7 @@ def run_size(n: int, args: argparse.Namespace, run: dict[str, Any], checkpoint: 
         with phase(run, "replay and rebuilds"):
             rebuild_phase(store, run, args, checkpoint)
         if not args.events_only:
-            query_phase(store, specs, args, run)
+            query_phase(store, specs, args, run, checkpoint)
         run["disk_mib"] = disk_usage(store.archive.data_dir)
         run["complete"] = True
     finally:
@@ -265,6 +312,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--commands", type=int, help="Archive.register calls, default 300 (quick: 100)"
     )
     parser.add_argument(
+        "--no-http",
+        dest="http",
+        action="store_false",
+        help="skip the last phase: the archive over HTTP on one `wijkarchief serve` worker",
+    )
+    parser.add_argument(
+        "--http-samples",
+        type=int,
+        default=50,
+        help="write → searchable samples (POST, then search until found), default 50; fewer "
+        "(at least 10) after 30 s",
+    )
+    parser.add_argument(
+        "--http-seconds",
+        type=float,
+        help="seconds of load per HTTP endpoint, default 5 (quick: 2)",
+    )
+    parser.add_argument(
+        "--http-clients", type=int, default=4, help="concurrent HTTP clients (threads), default 4"
+    )
+    parser.add_argument(
         "--search-backend",
         choices=["whoosh", "tantivy"],
         default=os.environ.get("WIJKARCHIEF_SEARCH_BACKEND") or "whoosh",
@@ -279,6 +347,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.query_budget = 1.0 if args.quick else 4.0
     if args.commands is None:
         args.commands = 100 if args.quick else 300
+    if args.http_seconds is None:
+        args.http_seconds = 2.0 if args.quick else 5.0
     args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     return args
 
