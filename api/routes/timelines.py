@@ -27,11 +27,9 @@ def _answer(rendered: Any, fmt: str, position: int, as_of: str | None) -> Respon
         return Response(str(rendered), media_type="text/markdown; charset=utf-8", headers=headers)
     if fmt == "html":
         return HTMLResponse(str(rendered), headers=headers)
-    body = jsonable_encoder(rendered)
-    if isinstance(body, dict):
-        body["position"] = position
-        body["as_of"] = as_of
-    return JSONResponse(body, headers=headers)
+    if isinstance(rendered, dict):  # plain JSON data already (and shared: not changed here)
+        return JSONResponse({**rendered, "position": position, "as_of": as_of}, headers=headers)
+    return JSONResponse(jsonable_encoder(rendered), headers=headers)
 
 
 @router.get(

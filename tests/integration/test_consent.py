@@ -75,6 +75,8 @@ def test_an_embargo_lifts_by_itself_when_the_clock_passes_its_day(settings: Sett
     archive.clock = lambda: now[0]
     try:
         _story(archive)
+        # The 2020 timeline shows it (and is kept for the next reader).
+        assert _timeline_refs(archive) == ["stories/0101"]
 
         # An embargo until 1 January 2027 hides the story from readers, not from curators.
         archive.embargo("stories", "0101", "2027-01-01", actor="anna", reason="op verzoek")
@@ -82,6 +84,8 @@ def test_an_embargo_lifts_by_itself_when_the_clock_passes_its_day(settings: Sett
             archive.item("stories", "0101")
         assert archive.items("stories") == []
         assert archive.items_as_of(None) == []
+        assert _timeline_refs(archive) == []
+        assert _timeline_refs(archive, role="curator") == ["stories/0101"]
         assert archive.item("stories", "0101", role="curator")["embargo_until"] == "2027-01-01"
         position = archive.position()
 
@@ -89,9 +93,14 @@ def test_an_embargo_lifts_by_itself_when_the_clock_passes_its_day(settings: Sett
         now[0] = datetime(2027, 1, 1, 0, 1, tzinfo=UTC)
         assert archive.item("stories", "0101")["title"] == "Soep in de lockdown"
         assert [s["id"] for s in archive.items("stories")] == ["0101"]
+        assert _timeline_refs(archive) == ["stories/0101"]
         assert archive.position() == position
     finally:
         archive.close()
+
+
+def _timeline_refs(archive: Archive, role: str = "public") -> list[str]:
+    return [entry["ref"] for entry in archive.timeline(2020, role=role)["entries"]]
 
 
 def _files_bytes(root: Path) -> bytes:

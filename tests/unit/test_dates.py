@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import edtf
 import pytest
 
@@ -57,15 +59,21 @@ def test_open_intervals_do_not_break_sorting() -> None:
     assert sorted(["2019/..", "2018"], key=dates.sort_key) == ["2018", "2019/.."]
 
 
-@pytest.mark.parametrize(
-    "value",
-    ["2020", "1999", "2020-02", "2021-02", "2020-12", "2020-03-16", "2024-02-29", "0001"],
-)
-def test_plain_dates_skip_the_parser_and_agree_with_it(value: str) -> None:
-    # A plain ISO year, month or day is computed without the EDTF parser ...
+FAST_FORMS = [
+    "2020", "1999", "2020-02", "2021-02", "2020-12", "2020-03-16", "2024-02-29", "0001",
+    "2020~", "2020?", "2020%", "2020-03~", "2020-03?", "2020-03-16%", "2020-03-16~",
+    "2020-21", "2020-22", "2020-23", "2024-24",
+    "2019/2021", "2020-03/2020-06", "2020-03~/2020-06~", "2020-21/2020-23", "2020-03-16/2020-06",
+    "2019?/2020-24", "2020-03-16/2020-03-16",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", FAST_FORMS)
+def test_common_forms_skip_the_parser_and_agree_with_it(value: str) -> None:
+    # The common forms are computed without the EDTF parser ...
     fast = dates._plain_bounds(value)
     assert fast is not None
-    # ... and gives exactly the bounds the parser gives.
+    # ... and give exactly the bounds the parser gives.
     parsed = edtf.parse_edtf(value)
     assert fast == (
         dates._day(parsed.lower_strict(), value),
@@ -73,7 +81,33 @@ def test_plain_dates_skip_the_parser_and_agree_with_it(value: str) -> None:
     )
 
 
-@pytest.mark.parametrize("value", ["2020-13", "2021-02-29", "2020-00", "2020-21", "2020-03~"])
+@pytest.mark.parametrize(
+    "value",
+    ["2020-13", "2021-02-29", "2020-00", "2020-21~", "2020-~03", "2020/..", "../2020",
+     "2021/2020", "2020-25", "2020-03-16/2020-03-15", "2020-03/2020-13"],
+)  # fmt: skip
 def test_other_forms_go_to_the_parser(value: str) -> None:
-    # Impossible months and days, seasons and qualified dates are the parser's to judge.
+    # Impossible months and days, open and reversed intervals, qualified seasons and
+    # qualifiers inside a date are the parser's to judge.
     assert dates._plain_bounds(value) is None
+
+
+def test_every_interval_of_common_forms_agrees_with_the_parser() -> None:
+    # Every pairing of single forms as an interval: whatever the fast path accepts, the
+    # parser accepts too, with the same bounds.
+    singles = ["2020", "2020~", "2020?", "2020-03", "2020-03%", "2020-02-29?", "2020-21",
+               "2020-24", "2019-12-31~", "2021-01", "2020-13", "2020-21~"]  # fmt: skip
+    checked = 0
+    for start, end in itertools.product(singles, singles):
+        value = f"{start}/{end}"
+        fast = dates._plain_bounds(value)
+        if fast is None:
+            continue
+        parsed = edtf.parse_edtf(value)
+        bounds = (
+            dates._day(parsed.lower_strict(), value),
+            dates._day(parsed.upper_strict(), value),
+        )
+        assert fast == bounds, value
+        checked += 1
+    assert checked > 50
