@@ -459,6 +459,10 @@ class Setup:
         """Environment, schema, seed."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("WIJKARCHIEF_")}
         env["WIJKARCHIEF_DATA"] = str(self.root / "data")
+        # The search backend is the caller's choice (default: Whoosh), passed on to the server.
+        backend = os.environ.get("WIJKARCHIEF_SEARCH_BACKEND")
+        if backend:
+            env["WIJKARCHIEF_SEARCH_BACKEND"] = backend
         env.pop("CREATE_TABLE", None)
         if self.args.store == "postgres":
             self.schema = f"lt_{uuid.uuid4().hex[:10]}"
