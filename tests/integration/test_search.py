@@ -199,3 +199,26 @@ def test_equal_scores_keep_a_stable_order(archive: Archive) -> None:
     refs = [h["ref"] for page in pages for h in page]
     assert sorted(refs) == [f"stories/00{n + 10}" for n in range(5)]
     assert refs == [h["ref"] for h in archive.search("markt", limit=5)["hits"]]
+
+
+def test_facet_counts_stay_exact_through_revisions_and_merges(archive: Archive) -> None:
+    # Twelve public stories of 2019, one commit each (a segment each, merged along the way).
+    for number in range(1, 13):
+        archive.register(
+            "stories",
+            {"number": f"{number:04d}", "title": f"Verhaal {number}",
+             "body_markdown": "Buurtbewoners vertellen.", "date": "2019", "consent": "public"},
+            actor="anna",
+        )  # fmt: skip
+        # After every commit the counts are those of the archive as it now is.
+        assert archive.search("")["facets"]["year"] == {"2019": number}
+
+    # Half of them are redated to 2021: their documents leave older segments.
+    for number in range(1, 13, 2):
+        archive.revise("stories", f"{number:04d}", {"date": "2021"}, actor="anna")
+    # The counts, filters and totals follow, with no document counted twice or lost.
+    found = archive.search("buurtbewoners")
+    assert found["facets"]["year"] == {"2019": 6, "2021": 6}
+    assert found["total"] == 12
+    assert archive.search("", year=2021)["total"] == 6
+    assert archive.search("", year=2021)["facets"]["kind"] == {"stories": 6}
