@@ -59,6 +59,7 @@ class SearchIndex:
         self._facet_sets: tuple[Searcher | None, dict[str, dict[str, frozenset[int]]]] = (None, {})
         self._visible: tuple[Searcher | None, dict[tuple[Any, ...], frozenset[int]]] = (None, {})
         self._segment_sets: dict[tuple[str, int, int], dict[str, dict[str, frozenset[int]]]] = {}
+        self._segment_embargoes: dict[tuple[str, int, int, int], frozenset[int]] = {}
         self.parser = MultifieldParser(SEARCH_FIELDS, self.schema, group=AndGroup)
         # No `field:value` syntax: readers search text; filters are parameters of their own.
         self.parser.remove_plugin_class(FieldsPlugin)
@@ -258,13 +259,28 @@ class SearchIndex:
             by_consent = self._value_sets(searcher)["consent"]
             found = frozenset().union(*(by_consent.get(c, frozenset()) for c in consents))
             if today is not None:
-                after = int(today.replace("-", "")) + 1
-                embargoed = searcher.docs_for_query(NumericRange("embargo", after, None))
-                found = found.difference(embargoed)
+                found = found.difference(self._embargoed(searcher, today))
             if len(visible) > 64:  # one entry per (roles × days); keep it small
                 visible.clear()
             visible[(consents, today)] = found
         return found
+
+    def _embargoed(self, searcher: Searcher, today: str) -> frozenset[int]:
+        """The documents under an embargo that has not lifted by `today` (cached per segment)."""
+        after = int(today.replace("-", "")) + 1
+        kept: dict[tuple[str, int, int, int], frozenset[int]] = {}
+        parts: list[frozenset[int]] = []
+        for leaf, offset in searcher.leaf_searchers():
+            reader = leaf.reader()
+            key = (reader.segment().segment_id(), reader.doc_count(), offset, after)
+            docs = self._segment_embargoes.get(key)
+            if docs is None:
+                query = NumericRange("embargo", after, None)
+                docs = frozenset(doc + offset for doc in leaf.docs_for_query(query))
+            kept[key] = docs
+            parts.append(docs)
+        self._segment_embargoes = kept  # only the segments (and day) of the newest searcher
+        return frozenset().union(*parts)
 
     def _value_sets(self, searcher: Searcher) -> dict[str, dict[str, frozenset[int]]]:
         """For each facet and filter field, the documents holding each value (cached).

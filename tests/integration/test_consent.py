@@ -86,6 +86,8 @@ def test_an_embargo_lifts_by_itself_when_the_clock_passes_its_day(settings: Sett
         assert archive.items_as_of(None) == []
         assert _timeline_refs(archive) == []
         assert _timeline_refs(archive, role="curator") == ["stories/0101"]
+        assert archive.search("soep")["total"] == 0
+        assert archive.search("soep", role="curator")["total"] == 1
         assert archive.item("stories", "0101", role="curator")["embargo_until"] == "2027-01-01"
         position = archive.position()
 
@@ -94,6 +96,7 @@ def test_an_embargo_lifts_by_itself_when_the_clock_passes_its_day(settings: Sett
         assert archive.item("stories", "0101")["title"] == "Soep in de lockdown"
         assert [s["id"] for s in archive.items("stories")] == ["0101"]
         assert _timeline_refs(archive) == ["stories/0101"]
+        assert [h["id"] for h in archive.search("soep")["hits"]] == ["0101"]
         assert archive.position() == position
     finally:
         archive.close()
