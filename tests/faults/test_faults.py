@@ -162,15 +162,23 @@ class Burst:
             return len(self.acked), self.in_flight
 
 
-def _log_registrations(base: str, token: str) -> Counter[str]:
-    """How often each item was registered, read from the whole log through GET /api/events."""
+def _log_registrations(base: str, token: str, unavailable: list[str] | None = None) -> Counter[str]:
+    """How often each item was registered, read from the whole log through GET /api/events.
+
+    A 503 (the database unreachable) is retried after a second, as its Retry-After asks,
+    within the 60 s; the 503s met are appended to `unavailable` when given, else refused.
+    """
     registered: Counter[str] = Counter()
     after = 0
     deadline = time.monotonic() + 60
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as http:
         while True:
             assert time.monotonic() < deadline, "paging the log took over 60 s"
-            page = http.get("/api/events", params={"after": after, "limit": 1000}, timeout=10)
+            page = http.get("/api/events", params={"after": after, "limit": 1000}, timeout=20)
+            if page.status_code == 503 and unavailable is not None:
+                unavailable.append(page.text)
+                time.sleep(1)
+                continue
             assert page.status_code == 200, page.text
             body = page.json()
             for event in body["items"]:

@@ -358,7 +358,12 @@ def restart_under_load(settings: Settings, tmp_path: Path, outage: Outage) -> di
         assert all(down - 1 <= o.started + o.elapsed and o.started <= up + 30 for o in failed)
 
         # Every acknowledged write is in the log exactly once; nothing unrequested is.
-        registered = _log_registrations(base, token)
+        # (A worker whose connections died in the outage may still answer 503 for a moment:
+        # reads are retried as the answer's Retry-After asks, and how often is reported.)
+        unavailable: list[str] = []
+        registered = _log_registrations(base, token, unavailable)
+        if unavailable:
+            print(f"log paging after the restart met {len(unavailable)} × 503:", unavailable[0])
         stories = {ref.removeprefix("stories/"): n for ref, n in registered.items()}
         assert all(ref.startswith("stories/") for ref in registered), registered
         assert all(count == 1 for count in stories.values()), stories
