@@ -30,6 +30,7 @@ from events import qualities
 from events.errors import UnknownQuality
 from events.items import ArchiveItem
 from search_index.documents import documents
+from search_index.kept import BrowseFacets
 from search_index.merging import BULK, SMALL, merge_tiers
 from search_index.schema import SCHEMA_VERSION, build_schema
 
@@ -40,8 +41,6 @@ FACETS = ("kind", "quality", "assessment", "year")
 CACHED_FIELDS = (*FACETS, "consent")
 SNIPPET_FIELDS = ("body", "evidence", "title")
 WRITE_LOCK_TIMEOUT = 30.0
-# Filter combinations whose browsing facet counts are kept per searcher.
-BROWSE_KEPT = 256
 
 
 class SearchIndex:
@@ -62,8 +61,7 @@ class SearchIndex:
         self._visible: tuple[Searcher | None, dict[tuple[Any, ...], frozenset[int]]] = (None, {})
         self._segment_sets: dict[tuple[str, int, int], dict[str, dict[str, frozenset[int]]]] = {}
         self._segment_embargoes: dict[tuple[str, int, int, int], frozenset[int]] = {}
-        # Facet counts of searches without text, per filters, for the current searcher.
-        self._browsing: tuple[Searcher | None, dict[tuple[Any, ...], Any]] = (None, {})
+        self._browse = BrowseFacets()  # facet counts of searches without text
         self.parser = MultifieldParser(SEARCH_FIELDS, self.schema, group=AndGroup)
         # No `field:value` syntax: readers search text; filters are parameters of their own.
         self.parser.remove_plugin_class(FieldsPlugin)
@@ -206,26 +204,10 @@ class SearchIndex:
                 hits = [self._hit(hit, hinted) for hit in results[offset : offset + limit]]
             if isinstance(query, Every):  # browsing: the counts depend on the filters alone
                 key = (tuple(consents), today, kind, quality, assessment, year)
-                facets = self._browse_facets(searcher, key, matched)
+                facets = self._browse.get(searcher, key, lambda: self._facets(searcher, matched))
             else:
                 facets = self._facets(searcher, matched)
         return {"total": len(matched), "hits": hits, "facets": facets}
-
-    def _browse_facets(
-        self, searcher: Searcher, key: tuple[Any, ...], matched: set[int]
-    ) -> dict[str, dict[str, int]]:
-        """The facet counts of a search without text, kept per searcher and filters."""
-        cached_for, kept = self._browsing
-        if cached_for is not searcher:
-            kept = {}
-            self._browsing = (searcher, kept)
-        facets = kept.get(key)
-        if facets is None:
-            facets = self._facets(searcher, matched)
-            if len(kept) >= BROWSE_KEPT:
-                kept.clear()
-            kept[key] = facets
-        return {field: dict(counts) for field, counts in facets.items()}
 
     def _parse(self, q: str) -> Query:
         text = (q or "").strip()

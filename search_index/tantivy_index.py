@@ -32,7 +32,6 @@ never mixes files; each rebuilds itself from the log when it is behind.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import shutil
@@ -59,6 +58,7 @@ from search_index.index import (
     _quality_named,
     _shorten,
 )
+from search_index.kept import BrowseFacets
 from search_index.schema import SCHEMA_VERSION
 
 # Bumped when this backend's schema or analysis changes (SCHEMA_VERSION: the documents').
@@ -73,8 +73,6 @@ MULTI_VALUED = ("quality", "assessment", "assessed", "year")
 WRITER_HEAP = 64_000_000
 MAX_TERM_CLASSES = 5  # Whoosh's HtmlFormatter: term0 … term4, then again
 FACET_SIZE = 10_000
-# Filter combinations whose browsing facet counts are kept per searcher.
-BROWSE_KEPT = 256
 SNIPPET_CHARS = 240
 MAX_EXPANSIONS = 100  # terms a `word*` stands for, per field
 
@@ -136,8 +134,7 @@ class TantivyIndex:
         self._lock = threading.RLock()
         self._searcher: tantivy.Searcher | None = None
         self._stamp: tuple[int, int, int] | None = None
-        # Facet counts of searches without text, per filters, for the current searcher.
-        self._browsing: tuple[Any, dict[tuple[Any, ...], dict[str, Any]]] = (None, {})
+        self._browse = BrowseFacets()  # facet counts of searches without text
         self.index = self._open()
 
     # -- storage -----------------------------------------------------------
@@ -359,7 +356,7 @@ class TantivyIndex:
                 facets = self._facets(searcher, wanted)
             else:  # browsing, no text: the counts depend on the filters alone (kept)
                 key = (tuple(consents), today, kind, quality, assessment, year)
-                facets = self._browse_facets(searcher, key, wanted)
+                facets = self._browse.get(searcher, key, lambda: self._facets(searcher, wanted))
         return {"total": total, "hits": hits, "facets": facets}
 
     def _parse(self, q: str, searcher: tantivy.Searcher) -> tantivy.Query:
@@ -493,23 +490,6 @@ class TantivyIndex:
                 }
             )
         return hits
-
-    def _browse_facets(
-        self, searcher: tantivy.Searcher, key: tuple[Any, ...], wanted: tantivy.Query
-    ) -> dict[str, Any]:
-        """The facet counts of a search without text, kept per searcher and filters (counting
-        every document of a 100k-item index costs ~70 ms)."""
-        cached_for, kept = self._browsing
-        if cached_for is not searcher:
-            kept = {}
-            self._browsing = (searcher, kept)
-        facets = kept.get(key)
-        if facets is None:
-            facets = self._facets(searcher, wanted)
-            if len(kept) >= BROWSE_KEPT:
-                kept.clear()
-            kept[key] = facets
-        return copy.deepcopy(facets)
 
     def _facets(self, searcher: tantivy.Searcher, wanted: tantivy.Query) -> dict[str, Any]:
         spec = {field: {"terms": {"field": field, "size": FACET_SIZE}} for field in FACETS}
