@@ -357,11 +357,9 @@ def _auth(token: str) -> dict[str, str]:
 # -- processes ---------------------------------------------------------------------------
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process and its live descendants (from /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    children: dict[int, list[int]] = defaultdict(list)
-    stats: dict[int, list[str]] = {}
+def _proc_stats() -> dict[int, tuple[str, list[str]]]:
+    """Every live process: pid → (command name, the fields of /proc/PID/stat after it)."""
+    stats: dict[int, tuple[str, list[str]]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -369,14 +367,23 @@ def cpu_seconds(pid: int) -> float:
             raw = (entry / "stat").read_text()
         except OSError:
             continue
-        fields = raw[raw.rindex(")") + 2 :].split()
-        stats[int(entry.name)] = fields
-        children[int(fields[1])].append(int(entry.name))
+        name = raw[raw.index("(") + 1 : raw.rindex(")")]
+        stats[int(entry.name)] = (name, raw[raw.rindex(")") + 2 :].split())
+    return stats
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its live descendants (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats = _proc_stats()
+    children: dict[int, list[int]] = defaultdict(list)
+    for child, (_, fields) in stats.items():
+        children[int(fields[1])].append(child)
     total, todo = 0.0, [pid]
     while todo:
         current = todo.pop()
         if current in stats:
-            f = stats[current]
+            f = stats[current][1]
             total += sum(int(x) for x in f[11:15]) / tick  # utime stime cutime cstime
         todo.extend(children.get(current, []))
     return total
@@ -385,18 +392,11 @@ def cpu_seconds(pid: int) -> float:
 def postgres_cpu() -> dict[int, float]:
     """CPU seconds of each `postgres` process on this host (all databases, all clients)."""
     tick = os.sysconf("SC_CLK_TCK")
-    found: dict[int, float] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            raw = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if raw[raw.index("(") + 1 : raw.rindex(")")].startswith("postgres"):
-            fields = raw[raw.rindex(")") + 2 :].split()
-            found[int(entry.name)] = sum(int(x) for x in fields[11:13]) / tick
-    return found
+    return {
+        pid: sum(int(x) for x in fields[11:13]) / tick
+        for pid, (name, fields) in _proc_stats().items()
+        if name.startswith("postgres")
+    }
 
 
 def free_port() -> int:
