@@ -396,24 +396,31 @@ def test_a_killed_projector_on_postgresql_resumes_as_a_clean_rebuild(
     resumed_docs = _index_docs(settings)
 
     # A clean rebuild of the same log: the shared catalogue again, an index in another directory.
+    clean_catalogue, clean_docs = _clean_rebuild(settings, tmp_path / "clean")
+    assert resumed_catalogue == clean_catalogue
+    assert resumed_docs == clean_docs
+
+    # No document is missing or doubled: one per item, one per happening, one position.
+    docids = [json.loads(doc)["docid"] for doc in resumed_docs]
+    assert len(docids) == len(set(docids)) == 2 * ITEMS + 1
+    assert len(resumed_catalogue) == ITEMS
+
+
+def _clean_rebuild(settings: Settings, data_dir: Path) -> tuple[list[Any], list[str]]:
+    """Rebuild the read models of `settings`' log afresh with `data_dir` for the index (the
+    catalogue lives in the store): its catalogue items and its search documents."""
     clean = Settings(
-        data_dir=tmp_path / "clean",
+        data_dir=data_dir,
         database_url=settings.database_url,
         database_schema=settings.database_schema,
     )
     rebuilt = open_archive(clean, follow=False)
     try:
         rebuilt.rebuild()
-        clean_catalogue = list(rebuilt.catalogue.items())
+        catalogue = list(rebuilt.catalogue.items())
     finally:
         rebuilt.close()
-    assert resumed_catalogue == clean_catalogue
-    assert resumed_docs == _index_docs(clean)
-
-    # No document is missing or doubled: one per item, one per happening, one position.
-    docids = [json.loads(doc)["docid"] for doc in resumed_docs]
-    assert len(docids) == len(set(docids)) == 2 * ITEMS + 1
-    assert len(resumed_catalogue) == ITEMS
+    return catalogue, _index_docs(clean)
 
 
 def _writable(directory: Path) -> bool:

@@ -42,7 +42,15 @@ import pytest
 from archive import open_archive
 from archive.application import Wijkarchief
 from archive.config import Settings
-from tests.faults.test_faults import ROOT, _env, _free_port, _index_docs, _log_registrations, _word
+from tests.faults.test_faults import (
+    ROOT,
+    _clean_rebuild,
+    _env,
+    _free_port,
+    _index_docs,
+    _log_registrations,
+    _word,
+)
 
 WRITERS = 3
 BEFORE = 15  # writes acknowledged before the outage
@@ -391,18 +399,9 @@ def restart_under_load(settings: Settings, tmp_path: Path, outage: Outage) -> di
             assert [hit["id"] for hit in hits] == [number], (number, hits)
     finally:
         resumed.close()
-    clean = Settings(
-        data_dir=tmp_path / "clean",
-        database_url=settings.database_url,
-        database_schema=settings.database_schema,
-    )
-    rebuilt = open_archive(clean, follow=False)
-    try:
-        rebuilt.rebuild()
-        assert list(rebuilt.catalogue.items()) == resumed_catalogue
-    finally:
-        rebuilt.close()
-    assert _index_docs(settings) == _index_docs(clean)
+    clean_catalogue, clean_docs = _clean_rebuild(settings, tmp_path / "clean")
+    assert clean_catalogue == resumed_catalogue
+    assert _index_docs(settings) == clean_docs
     assert {item["number"] for item in resumed_catalogue} == set(stories)
 
     statuses = Counter(o.status for o in outcomes)
