@@ -17,7 +17,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper, Notification
 
 from archive.config import Settings, reconnect_quickly
-from archive.shredding import KEYED_CLASSES, PREFIX, KeyStore, ShreddingMapper
+from archive.shredding import KEYED_CLASSES, SEALED, KeyStore, ShreddingMapper
 from events.errors import AlreadyExists, InvalidInput, NotFound, StaleVersion
 from events.items import (
     AGGREGATES,
@@ -452,8 +452,7 @@ class Wijkarchief(Application[UUID]):
 
     def decode(self, notifications: Sequence[Notification]) -> list[Any]:
         """The domain events of a page of the log (the page's keys read in one query)."""
-        sealed = PREFIX.encode()
-        self.keys.get_many(UUID(str(n.originator_id)) for n in notifications if sealed in n.state)
+        self.keys.get_many(UUID(str(n.originator_id)) for n in notifications if SEALED in n.state)
         return [self.mapper.to_domain_event(n) for n in notifications]
 
 

@@ -9,11 +9,11 @@ library's tracking table name is fixed.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import orjson
 import psycopg
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
@@ -22,29 +22,22 @@ from psycopg.sql import SQL, Identifier
 
 from archive.config import Settings, reconnect_quickly
 from archive.projection import Change, ItemStates
-from events.items import ArchiveItem
 
 VIEW_NAME = "catalogue"
-
-
-def _rows(changes: Sequence[Change], states: ItemStates) -> dict[str, dict[str, Any]]:
-    """The new state of every item the page touched, last state wins."""
-    latest: dict[str, ArchiveItem] = {}
-    for change in changes:
-        aggregate = states.after(change)
-        if isinstance(aggregate, ArchiveItem):
-            latest[aggregate.ref] = aggregate
-    return {ref: aggregate.as_dict() for ref, aggregate in latest.items()}
+# Events per transaction when far behind (a rebuild): fewer commits.
+BULK_PAGE_SIZE = 5000
 
 
 def _dump(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """Compact JSON with sorted keys (orjson: the same text as `json.dumps`, ~10× faster)."""
+    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()
 
 
 class SQLiteCatalogue(SQLiteTrackingRecorder):
     """The catalogue in its own SQLite file."""
 
     name = VIEW_NAME
+    bulk_page_size = BULK_PAGE_SIZE
 
     def __init__(self, settings: Settings) -> None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -67,7 +60,7 @@ class SQLiteCatalogue(SQLiteTrackingRecorder):
         return self.max_tracking_id(self.name) or 0
 
     def process(self, changes: Sequence[Change], states: ItemStates) -> None:
-        rows = _rows(changes, states)
+        rows = states.touched(changes)
         with self.datastore.transaction(commit=True) as c:
             for ref, data in rows.items():
                 c.execute(
@@ -101,14 +94,14 @@ class SQLiteCatalogue(SQLiteTrackingRecorder):
                 c.execute("SELECT data FROM catalogue_items WHERE kind = ? ORDER BY key", (kind,))
             rows = c.fetchall()
         for row in rows:
-            yield json.loads(row[0])
+            yield orjson.loads(row[0])
 
     def item(self, kind: str, key: str) -> dict[str, Any] | None:
         """One item, or None."""
         with self.datastore.transaction(commit=False) as c:
             c.execute("SELECT data FROM catalogue_items WHERE ref = ?", (f"{kind}/{key}",))
             row = c.fetchone()
-        return json.loads(row[0]) if row else None
+        return orjson.loads(row[0]) if row else None
 
     def close(self) -> None:
         self.datastore.close()
@@ -118,6 +111,7 @@ class PostgresCatalogue(PostgresTrackingRecorder):
     """The catalogue in PostgreSQL, beside the event store (JSONB rows)."""
 
     name = VIEW_NAME
+    bulk_page_size = BULK_PAGE_SIZE
 
     def __init__(self, settings: Settings) -> None:
         pg = settings.postgres()
@@ -150,7 +144,7 @@ class PostgresCatalogue(PostgresTrackingRecorder):
         return self.max_tracking_id(self.name) or 0
 
     def process(self, changes: Sequence[Change], states: ItemStates) -> None:
-        rows = _rows(changes, states)
+        rows = states.touched(changes)
         with self.datastore.transaction(commit=True) as c:
             for ref, data in rows.items():
                 c.execute(
@@ -186,7 +180,7 @@ class PostgresCatalogue(PostgresTrackingRecorder):
                 )
             rows = c.fetchall()
         for row in rows:
-            yield json.loads(row["data"])
+            yield orjson.loads(row["data"])
 
     def item(self, kind: str, key: str) -> dict[str, Any] | None:
         """One item, or None."""
@@ -196,7 +190,7 @@ class PostgresCatalogue(PostgresTrackingRecorder):
                 (f"{kind}/{key}",),
             )
             row = c.fetchone()
-        return json.loads(row["data"]) if row else None
+        return orjson.loads(row["data"]) if row else None
 
     def close(self) -> None:
         self.datastore.close()

@@ -141,9 +141,8 @@ def cmd_project(args: argparse.Namespace) -> int:
     import time
 
     archive = _archive(args, follow=False)
-    for follower in archive.followers:
-        if args.page_size is not None:  # the same size for every page, far behind or not
-            follower.page_size = follower.bulk_page_size = args.page_size
+    if args.page_size is not None:  # the same size for every page, far behind or not
+        archive.followers.page_size = archive.followers.bulk_page_size = args.page_size
     outage: float | None = None  # since when the store has been unreachable
     try:
         print("Projector volgt het logboek (Ctrl-C stopt).", file=sys.stderr)

@@ -1,31 +1,38 @@
 """Following the event log: pull-based catch-up with tracked positions.
 
 eventsourcing 9.5.6's `ProjectionRunner` needs subscriptions, which its SQLite recorder does
-not have. A `Follower` instead pulls pages of the notification log
-(`recorder.select_notifications`) and hands each page of decoded events to a `View`, which
+not have. `Followers` instead pulls pages of the notification log
+(`recorder.select_notifications`) and hands each page of decoded events to each `View`, which
 writes its changes *and* the position of the page's last event in one transaction. After a
 crash the view resumes from its own tracked position: nothing is skipped or doubled. The same
 code follows a PostgreSQL store.
 
 Views that need an item's full state use `ItemStates`, which replays the page's events onto
 aggregates kept in a small cache (and loads an aggregate from the repository, snapshots
-included, only when the cache does not have the version just before the event).
+included, only when the cache does not have the version just before the event). Views at the
+same position share one read, one decoding and one replay of every page.
 """
 
 from __future__ import annotations
 
+import gc
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 
+from events.items import ArchiveItem
+
 if TYPE_CHECKING:
     from archive.application import Wijkarchief
 
 PAGE_SIZE = 500
+# progress(view name, events done, last position)
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,30 @@ class View(Protocol):
         ...
 
 
+# Pages at least this big run with Python's cyclic garbage collector paused (see below).
+BULK_GC_PAGE = 2000
+
+
+@contextmanager
+def _collecting_after(bulk: bool) -> Iterator[None]:
+    """For a big page: pause the cyclic garbage collector until the page is done.
+
+    Decoding and replaying a page allocates hundreds of thousands of small objects, almost
+    none of them in cycles; the collector would walk them every 700 allocations. Paused,
+    it runs once after the page instead. Rebuild at 10k items with tantivy, three runs each,
+    interleaved: 3.9-4.0k ev/s collecting as usual, 4.1-4.7k paused. Memory stays bounded
+    by the page.
+    """
+    if not bulk or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 class ItemStates:
     """Aggregate states as they were just after each event, computed by replay."""
 
@@ -62,6 +93,8 @@ class ItemStates:
         self.app = app
         self.maxsize = maxsize
         self._cache: OrderedDict[UUID, Aggregate] = OrderedDict()
+        # The plain data of the last page asked for, by (first, last position, length).
+        self._page: tuple[tuple[int, int, int], dict[str, dict[str, Any]]] | None = None
 
     def after(self, change: Change) -> Aggregate | None:
         """The state of the event's aggregate just after the event."""
@@ -81,54 +114,101 @@ class ItemStates:
             self._cache.popitem(last=False)
         return aggregate
 
+    def touched(self, changes: Sequence[Change]) -> dict[str, dict[str, Any]]:
+        """The plain data (`as_dict()`) of every item the page touched, as the page leaves it.
+
+        Computed once per page: every view fed the same page gets the same dicts, so a view
+        must not change them.
+        """
+        key = (changes[0].position, changes[-1].position, len(changes))
+        if self._page is not None and self._page[0] == key:
+            return self._page[1]
+        latest: dict[str, ArchiveItem] = {}
+        for change in changes:
+            aggregate = self.after(change)
+            if isinstance(aggregate, ArchiveItem):
+                latest[aggregate.ref] = aggregate  # the item as the page leaves it
+        touched = {ref: aggregate.as_dict() for ref, aggregate in latest.items()}
+        self._page = (key, touched)
+        return touched
+
     def clear(self) -> None:
         """Forget every cached state."""
         self._cache.clear()
+        self._page = None
 
 
-class Follower:
-    """Feeds a view the events it has not seen yet, page by page."""
+class Followers:
+    """Feeds views the events they have not seen yet, page by page.
 
-    def __init__(self, app: Wijkarchief, view: View, page_size: int = PAGE_SIZE) -> None:
+    Views at the same position (the usual case, and every rebuild) are fed together: each
+    page is read, decoded and replayed once for all of them. A view that is behind the
+    others (it failed on a page, or was added later) is fed alone until it has caught up.
+    """
+
+    def __init__(self, app: Wijkarchief, views: Iterable[View] = (), page_size: int = PAGE_SIZE):
         self.app = app
-        self.view = view
+        self.views: list[View] = list(views)
         self.page_size = page_size
-        # Far behind (a rebuild, a new projector): the view's bigger pages, if it has them.
-        self.bulk_page_size: int = getattr(view, "bulk_page_size", page_size)
+        # Far behind (a rebuild, a new projector): the largest page any view asks for.
+        self.bulk_page_size: int | None = None
         self.states = ItemStates(app)
+
+    def add(self, view: View) -> None:
+        """Follow one more view."""
+        self.views.append(view)
+
+    def _bulk_page_size(self) -> int:
+        if self.bulk_page_size is not None:
+            return self.bulk_page_size
+        sizes = [getattr(view, "bulk_page_size", self.page_size) for view in self.views]
+        return max([self.page_size, *sizes])
 
     def catch_up(
         self,
         until: int | None = None,
-        progress: Callable[[int, int], None] | None = None,
+        progress: Progress | None = None,
+        views: Sequence[View] | None = None,
     ) -> int:
-        """Process every event after the view's position (up to `until`); return the count."""
-        done = 0
-        position = self.view.position()
+        """Process every event after each view's position (up to `until`).
+
+        Returns the events processed, summed over the views. `views`: only these (default:
+        all). `progress(view name, events done, last position)` after every page.
+        """
+        views = list(self.views if views is None else views)
+        positions = [view.position() for view in views]
+        done = [0] * len(views)
         last = self.app.recorder.max_notification_id() or 0
         if until is not None:
             last = min(last, until)
-        while position < last:
-            far_behind = last - position > self.bulk_page_size
-            page_size = self.bulk_page_size if far_behind else self.page_size
-            notifications = self.app.recorder.select_notifications(
-                start=position + 1, limit=page_size, stop=last
-            )
-            if not notifications:
-                break
-            events = self.app.decode(notifications)
-            changes = [
-                Change(n.id, event, n.topic) for n, event in zip(notifications, events, strict=True)
-            ]
-            self.view.process(changes, self.states)
-            position = notifications[-1].id
-            done += len(changes)
-            if progress is not None:
-                progress(done, max(last, position))
-        return done
+        bulk = self._bulk_page_size()
+        while positions and min(positions) < last:
+            low = min(positions)
+            group = [i for i, position in enumerate(positions) if position == low]
+            stop = min([last, *(p for p in positions if p > low)])
+            page_size = bulk if stop - low > bulk else self.page_size
+            with _collecting_after(page_size >= BULK_GC_PAGE):
+                notifications = self.app.recorder.select_notifications(
+                    start=low + 1, limit=page_size, stop=stop
+                )
+                if not notifications:
+                    break
+                events = self.app.decode(notifications)
+                changes = [
+                    Change(n.id, event, n.topic)
+                    for n, event in zip(notifications, events, strict=True)
+                ]
+                for i in group:
+                    views[i].process(changes, self.states)
+                    positions[i] = notifications[-1].id
+                    done[i] += len(changes)
+                    if progress is not None:
+                        progress(views[i].name, done[i], max(last, positions[i]))
+        return sum(done)
 
-    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Drop the view and process the whole log again."""
-        self.view.reset()
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Drop every view and process the whole log again, in one pass."""
+        for view in self.views:
+            view.reset()
         self.states.clear()
         return self.catch_up(progress=progress)

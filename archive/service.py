@@ -25,7 +25,7 @@ from typing import Any
 from archive.application import Wijkarchief, check_kind
 from archive.catalogue import Catalogue, open_catalogue
 from archive.config import Settings
-from archive.projection import Follower, View
+from archive.projection import Followers, Progress, View
 from events import dates, qualities
 from events.errors import InvalidInput, NotFound, Withdrawn
 from events.items import ArchiveItem
@@ -91,8 +91,8 @@ class Archive:
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.app = Wijkarchief(self.settings)
         self.catalogue: Catalogue = open_catalogue(self.settings)
-        self.views: list[View] = [self.catalogue, *extra_views]
-        self.followers = [Follower(self.app, view) for view in self.views]
+        # One reader of the log feeds every view (each page decoded and replayed once).
+        self.followers = Followers(self.app, [self.catalogue, *extra_views])
         # follow=False: another process (`wijkarchief project`) keeps the views up to date.
         self.follow = follow
         # One catch-up at a time: API requests run in a thread pool.
@@ -106,11 +106,9 @@ class Archive:
     def add_view(self, view: View) -> None:
         """Follow one more view (the search index registers itself this way)."""
         with self._lock, self._followers_lock():
-            self.views.append(view)
-            follower = Follower(self.app, view)
-            self.followers.append(follower)
+            self.followers.add(view)
             if self.follow:
-                follower.catch_up()
+                self.followers.catch_up(views=[view])
 
     def close(self) -> None:
         """Release the stores."""
@@ -122,39 +120,20 @@ class Archive:
 
     # -- keeping the views in step -----------------------------------------
 
-    def catch_up(self, progress: Callable[[str, int, int], None] | None = None) -> int:
+    @property
+    def views(self) -> list[View]:
+        """The read models that follow the log (the catalogue first)."""
+        return self.followers.views
+
+    def catch_up(self, progress: Progress | None = None) -> int:
         """Bring every view up to the end of the log; return the events processed."""
         with self._lock, self._followers_lock():
-            return self._catch_up(progress)
+            return self.followers.catch_up(progress=progress)
 
-    def _catch_up(self, progress: Callable[[str, int, int], None] | None) -> int:
-        total = 0
-        for follower in self.followers:
-            name = follower.view.name
-
-            def report(done: int, last: int, name: str = name) -> None:
-                if progress:
-                    progress(name, done, last)
-
-            total += follower.catch_up(progress=report)
-        return total
-
-    def rebuild(self, progress: Callable[[str, int, int], None] | None = None) -> int:
-        """Drop every view and rebuild it from the log."""
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Drop every view and rebuild it from the log (in one pass over the log)."""
         with self._lock, self._followers_lock():
-            return self._rebuild(progress)
-
-    def _rebuild(self, progress: Callable[[str, int, int], None] | None) -> int:
-        total = 0
-        for follower in self.followers:
-            name = follower.view.name
-
-            def report(done: int, last: int, name: str = name) -> None:
-                if progress:
-                    progress(name, done, last)
-
-            total += follower.rebuild(progress=report)
-        return total
+            return self.followers.rebuild(progress=progress)
 
     @contextmanager
     def _followers_lock(self) -> Iterator[None]:

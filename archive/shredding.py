@@ -30,6 +30,7 @@ from archive.config import Settings
 from events.items import PERSONAL_FIELDS, MediaItem, Story
 
 PREFIX = "wa-enc:v1:"
+SEALED = PREFIX.encode()  # the prefix as it appears in a stored event's JSON bytes
 CACHE_SECONDS = 2.0
 BATCH = 500  # keys per statement (SQLite allows 32,766 parameters)
 KEYED_CLASSES = (Story, MediaItem)
@@ -296,6 +297,8 @@ class ShreddingMapper(Mapper[UUID]):
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         domain_event = super().to_domain_event(stored_event)
+        if not (self.cipher or self.compressor) and SEALED not in stored_event.state:
+            return domain_event  # nothing sealed in it (most events): no field to inspect
         state = vars(domain_event)
         item_id = state["originator_id"]
         if _has_sealed(state) or _has_sealed(state.get("state")):

@@ -4,7 +4,7 @@ Run by `run.py` as `python benchmarks/rebuild_probe.py MODE --data-dir D [...]`;
 JSON line on stdout, progress on stderr. Modes:
 
 - `all`: `open_archive(settings, follow=False).rebuild()`, as `wijkarchief rebuild` does;
-- `catalogue`, `search`: one view alone, with a `Follower` of its own;
+- `catalogue`, `search`: one view alone, with `Followers` of its own;
 - `replay`: the floor, a decoded replay of the log in pages of 500 (no view).
 """
 
@@ -26,7 +26,7 @@ from archive import open_archive
 from archive.application import Wijkarchief
 from archive.catalogue import open_catalogue
 from archive.config import Settings
-from archive.projection import Follower
+from archive.projection import Followers
 from events import dates
 from search_index import open_search_index
 
@@ -57,17 +57,15 @@ def peak_rss_kib() -> int:
 
 
 class Progress:
-    """Drives one tqdm bar per view and notes when each view last reported."""
+    """Drives one tqdm bar per view."""
 
     def __init__(self, label: str) -> None:
         self.label = label
         self.bars: dict[str, Any] = {}
-        self.last_seen: dict[str, float] = {}  # view name → time of its last report, in order
         self.done: dict[str, int] = {}  # view name → events it has processed
 
     def __call__(self, name: str, done: int, total: int) -> None:
         """The (name, done, total) callback of `Archive.rebuild`."""
-        self.last_seen[name] = time.perf_counter()
         self.done[name] = done
         bar = self.bars.get(name)
         if bar is None:
@@ -78,17 +76,56 @@ class Progress:
         bar.total = max(bar.total or 0, total)
         bar.update(done - bar.n)
 
-    def split(self, started: float) -> dict[str, float]:
-        """Seconds per view, when the views ran one after the other from `started`."""
-        seconds, previous = {}, started
-        for name, last in self.last_seen.items():
-            seconds[name], previous = last - previous, last
-        return seconds
-
     def close(self) -> None:
         """Close the bars."""
         for bar in self.bars.values():
             bar.close()
+
+
+class Split:
+    """Where a rebuild's time goes: the shared replay into item states, each view's own work.
+
+    Wraps `ItemStates.touched` and each view's `process`; a view's share excludes the
+    replay it triggered (the first view fed a page pays for everyone's).
+    """
+
+    STATES = "item states (replay, as_dict)"
+
+    def __init__(self, archive: Any) -> None:
+        self.seconds: dict[str, float] = {self.STATES: 0.0}
+        self._inner = 0.0
+        states = archive.followers.states
+        states.touched = self._timed_states(states.touched)
+        for view in archive.views:
+            self.seconds[view.name] = 0.0
+            view.process = self._timed_view(view.name, view.process)
+
+    def _timed_states(self, touched: Any) -> Any:
+        def wrapper(*args: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return touched(*args)
+            finally:
+                elapsed = time.perf_counter() - started
+                self.seconds[self.STATES] += elapsed
+                self._inner += elapsed
+
+        return wrapper
+
+    def _timed_view(self, name: str, process: Any) -> Any:
+        def wrapper(*args: Any) -> Any:
+            self._inner = 0.0
+            started = time.perf_counter()
+            try:
+                return process(*args)
+            finally:
+                self.seconds[name] += time.perf_counter() - started - self._inner
+
+        return wrapper
+
+    def result(self, total: float) -> dict[str, float]:
+        """Seconds per part; what is left is reading and decoding the log."""
+        return {"log read and decode": total - sum(self.seconds.values()), **self.seconds}
 
 
 def run(mode: str, settings: Settings) -> dict[str, Any]:
@@ -97,6 +134,7 @@ def run(mode: str, settings: Settings) -> dict[str, Any]:
     try:
         if mode == "all":
             archive = open_archive(settings, follow=False)
+            split = Split(archive)
             started = time.perf_counter()
             count = archive.rebuild(progress=progress)
             seconds = time.perf_counter() - started
@@ -106,7 +144,7 @@ def run(mode: str, settings: Settings) -> dict[str, Any]:
                 "events": max(progress.done.values(), default=0),
                 "events_all_views": count,
                 "seconds": seconds,
-                "views": progress.split(started),
+                "views": split.result(seconds),
             }
         app = Wijkarchief(settings)
         if mode == "replay":
@@ -114,9 +152,9 @@ def run(mode: str, settings: Settings) -> dict[str, Any]:
             app.close()
             return {"events": count, "seconds": seconds}
         view: Any = open_catalogue(settings) if mode == "catalogue" else open_search_index(settings)
-        follower = Follower(app, view)
+        follower = Followers(app, [view])
         started = time.perf_counter()
-        count = follower.rebuild(progress=lambda done, last: progress(view.name, done, last))
+        count = follower.rebuild(progress=progress)
         seconds = time.perf_counter() - started
         view.close()
         app.close()

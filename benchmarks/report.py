@@ -89,8 +89,8 @@ def command_rows(run: dict[str, Any]) -> list[Row]:
 
 REBUILD_LABELS = {
     "all": "rebuild: Archive.rebuild(), every view",
-    "catalogue": "  catalogue alone (own Follower)",
-    "search": "  search index alone (own Follower)",
+    "catalogue": "  catalogue alone (own Followers)",
+    "search": "  search index alone (own Followers)",
 }
 
 
@@ -125,7 +125,7 @@ def rebuild_rows(run: dict[str, Any]) -> list[Row]:
         ]
         if probe.get("views"):
             split = ", ".join(f"{name} {duration(s)}" for name, s in probe["views"].items())
-            rows.append(("    of which, per view", split, "", ""))
+            rows.append(("    of which", split, "", ""))
     return rows
 
 

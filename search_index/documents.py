@@ -9,6 +9,7 @@ document only: its happenings carry the quality for filters and facets, not for 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from events import dates, qualities
@@ -22,12 +23,14 @@ def _labels(quality_ids: list[str]) -> str:
     return " ".join(parts)
 
 
-def _years(*values: str | None) -> list[str]:
+@lru_cache(maxsize=65536)
+def _years(*values: str | None) -> str:
+    """The `year` field: every year the dates touch, comma-separated (memoised per dates)."""
     years: set[int] = set()
     for value in values:
         if value:
             years.update(y for y in dates.span(value).years if 1000 < y < 3000)
-    return [str(y) for y in sorted(years)]
+    return ",".join(str(y) for y in sorted(years))
 
 
 def _embargo(item: dict[str, Any]) -> int:
@@ -72,7 +75,7 @@ def documents(item: dict[str, Any]) -> list[dict[str, Any]]:
             for q in quality_ids
         },
         "names": " ".join(n for n in names if n),
-        "year": ",".join(_years(item.get("date"), *(h["date"] for h in happenings))),
+        "year": _years(item.get("date"), *(h["date"] for h in happenings)),
         "date": item.get("date"),
     }
     docs = [own]
@@ -87,7 +90,7 @@ def documents(item: dict[str, Any]) -> list[dict[str, Any]]:
                 "body": happening.get("text", ""),
                 "evidence": "",
                 "names": "",
-                "year": ",".join(_years(happening["date"])),
+                "year": _years(happening["date"]),
                 "date": happening["date"],
             }
         )

@@ -28,7 +28,6 @@ from archive.config import Settings
 from archive.projection import Change, ItemStates
 from events import qualities
 from events.errors import UnknownQuality
-from events.items import ArchiveItem
 from search_index.documents import documents
 from search_index.kept import BrowseFacets
 from search_index.merging import BULK, SMALL, merge_tiers
@@ -110,12 +109,7 @@ class SearchIndex:
 
     def process(self, changes: Sequence[Change], states: ItemStates) -> None:
         """Re-index every item the page touched and record the page's position, atomically."""
-        latest: dict[str, ArchiveItem] = {}
-        for change in changes:
-            aggregate = states.after(change)
-            if isinstance(aggregate, ArchiveItem):
-                latest[aggregate.ref] = aggregate  # the item as the page leaves it
-        touched = {ref: aggregate.as_dict() for ref, aggregate in latest.items()}
+        touched = states.touched(changes)
         with self._lock:
             writer = self.index.writer(timeout=WRITE_LOCK_TIMEOUT)
             try:

@@ -32,7 +32,6 @@ never mixes files; each rebuilds itself from the log when it is behind.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import threading
@@ -42,12 +41,12 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+import orjson
 import tantivy
 from whoosh.lang import stopwords_for_language
 
 from archive.config import Settings
 from archive.projection import Change, ItemStates
-from events.items import ArchiveItem
 from search_index.documents import documents
 from search_index.index import (
     FACETS,
@@ -125,6 +124,9 @@ class TantivyIndex:
     """A tantivy index under `WIJKARCHIEF_DATA/search-index-tantivy`, kept as a view of the log."""
 
     name = "search"
+    # Events per commit when the follower rebuilds or catches up from far behind: each
+    # commit writes and syncs new segments (3k items: 23 commits were a third of a rebuild).
+    bulk_page_size = 5000
 
     def __init__(self, settings: Settings) -> None:
         self.path: Path = settings.data_dir / DIRECTORY
@@ -221,11 +223,7 @@ class TantivyIndex:
 
     def process(self, changes: Sequence[Change], states: ItemStates) -> None:
         """Re-index every item the page touched and record the page's position, atomically."""
-        touched: dict[str, dict[str, Any]] = {}
-        for change in changes:
-            aggregate = states.after(change)
-            if isinstance(aggregate, ArchiveItem):
-                touched[aggregate.ref] = aggregate.as_dict()
+        touched = states.touched(changes)
         with self._lock:
             writer = self._writer()
             try:
@@ -276,7 +274,7 @@ class TantivyIndex:
             writer.wait_merging_threads()
 
     def _document(self, doc: dict[str, Any]) -> tantivy.Document:
-        fields: dict[str, Any] = {"source": json.dumps(doc, ensure_ascii=False).encode()}
+        fields: dict[str, Any] = {"source": orjson.dumps(doc)}
         for name in ("docid", "doctype", "ref", "kind", "consent"):
             if doc.get(name):
                 fields[name] = str(doc[name])
@@ -509,7 +507,7 @@ def _no_facets() -> dict[str, dict[str, int]]:
 
 def _source(doc: tantivy.Document) -> dict[str, Any]:
     raw = doc.get_first("source")
-    loaded: dict[str, Any] = json.loads(raw) if raw else {}
+    loaded: dict[str, Any] = orjson.loads(raw) if raw else {}
     return loaded
 
 

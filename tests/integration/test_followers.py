@@ -1,0 +1,130 @@
+"""One reader of the log feeds every view: each page is read and decoded once, for all of
+them, and a view that fell behind is fed alone until it is in step again."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from archive.application import Wijkarchief
+from archive.catalogue import open_catalogue
+from archive.config import Settings
+from archive.projection import Change, Followers, ItemStates
+
+
+class Notebook:
+    """A view that writes down what it was given (its position is the last one it saw)."""
+
+    def __init__(self, name: str, fail_at: int | None = None) -> None:
+        self.name = name
+        self.fail_at = fail_at  # refuse a page holding this position (once)
+        self.pages: list[list[int]] = []
+        self.items: dict[str, dict[str, Any]] = {}
+        self._position = 0
+
+    def position(self) -> int:
+        return self._position
+
+    def process(self, changes: Sequence[Change], states: ItemStates) -> None:
+        positions = [change.position for change in changes]
+        if self.fail_at is not None and self.fail_at in positions:
+            self.fail_at = None
+            raise RuntimeError("this view's store went away")
+        self.items.update(states.touched(changes))
+        self.pages.append(positions)
+        self._position = positions[-1]
+
+    def reset(self) -> None:
+        self.pages.clear()
+        self.items.clear()
+        self._position = 0
+
+
+def _register(app: Wijkarchief, count: int) -> None:
+    for number in range(1, count + 1):
+        app.register(
+            "stories",
+            {"number": f"{number:04d}", "title": f"Verhaal {number}", "date": "2020-04"},
+            actor="curator:test",
+        )
+
+
+def test_views_in_step_share_every_page(settings: Settings) -> None:
+    # A log of twelve stories, and two views that have seen nothing yet.
+    app = Wijkarchief(settings)
+    _register(app, 12)
+    first, second = Notebook("first"), Notebook("second")
+    followers = Followers(app, [first, second], page_size=5)
+    decoded: list[int] = []
+    decode = app.decode
+    app.decode = lambda notifications: decoded.append(len(notifications)) or decode(notifications)  # type: ignore[method-assign]
+
+    # Catching up reads each page once and gives both views the very same pages.
+    last = app.recorder.max_notification_id()
+    assert followers.catch_up() == 2 * last
+    assert first.pages == second.pages
+    assert sum(decoded) == last
+    assert [len(page) for page in first.pages] == [5, 5, 2]
+
+    # They get the same plain data of every item, as the last page left it.
+    assert first.items == second.items
+    assert first.items["stories/0012"]["title"] == "Verhaal 12"
+
+    # Nothing new: nothing is read.
+    decoded.clear()
+    assert followers.catch_up() == 0
+    assert decoded == []
+    app.close()
+
+
+def test_a_view_behind_catches_up_alone_then_in_step(settings: Settings) -> None:
+    # Two views; the second one's store fails on the page holding position 7.
+    app = Wijkarchief(settings)
+    _register(app, 12)
+    last = app.recorder.max_notification_id()
+    steady, flaky = Notebook("steady"), Notebook("flaky", fail_at=7)
+    followers = Followers(app, [steady, flaky], page_size=5)
+
+    # The failure surfaces; the steady view kept the page it had processed.
+    with pytest.raises(RuntimeError):
+        followers.catch_up()
+    assert steady.position() == 10
+    assert flaky.position() == 5
+
+    # The next catch-up feeds the flaky view alone up to where the steady one is, then both.
+    followers.catch_up()
+    assert steady.position() == flaky.position() == last
+    assert flaky.pages == [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10], list(range(11, last + 1))]
+    assert steady.pages == [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10], list(range(11, last + 1))]
+    assert flaky.items == steady.items
+    app.close()
+
+
+def test_the_catalogue_and_a_view_rebuild_in_one_pass(settings: Settings) -> None:
+    # The real catalogue beside a notebook, a log of 30 stories and a few retitlings.
+    app = Wijkarchief(settings)
+    _register(app, 30)
+    for number in (3, 17):
+        app.revise("stories", f"{number:04d}", {"title": f"Verhaal {number}, herzien"}, actor="c")
+    catalogue = open_catalogue(settings)
+    notebook = Notebook("notebook")
+    followers = Followers(app, [catalogue, notebook], page_size=8)
+    followers.catch_up()
+
+    # A rebuild drops both and builds them again from one read of the log.
+    reads: list[int] = []
+    select = app.recorder.select_notifications
+    app.recorder.select_notifications = lambda **kw: reads.append(1) or select(**kw)  # type: ignore[method-assign]
+    before = list(catalogue.items("stories"))
+    last = app.recorder.max_notification_id()
+    assert followers.rebuild() == 2 * last
+    assert len(reads) == len(notebook.pages)
+
+    # Both hold the items as they are now, corrections included.
+    assert list(catalogue.items("stories")) == before
+    assert catalogue.item("stories", "0017")["title"] == "Verhaal 17, herzien"
+    assert notebook.items["stories/0003"]["title"] == "Verhaal 3, herzien"
+    catalogue.close()
+    app.close()
