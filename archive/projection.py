@@ -16,6 +16,7 @@ same position share one read, one decoding and one replay of every page.
 from __future__ import annotations
 
 import gc
+import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ from events.items import ArchiveItem
 if TYPE_CHECKING:
     from archive.application import Wijkarchief
 
+log = logging.getLogger("wijkarchief.projection")
 PAGE_SIZE = 500
 # progress(view name, events done, last position)
 Progress = Callable[[str, int, int], None]
@@ -144,6 +146,8 @@ class Followers:
     Views at the same position (the usual case, and every rebuild) are fed together: each
     page is read, decoded and replayed once for all of them. A view that is behind the
     others (it failed on a page, or was added later) is fed alone until it has caught up.
+    A view that fails sits out the rest of the catch-up while the others go on; the first
+    failure is raised at the end.
     """
 
     def __init__(self, app: Wijkarchief, views: Iterable[View] = (), page_size: int = PAGE_SIZE):
@@ -176,17 +180,23 @@ class Followers:
         all). `progress(view name, events done, last position)` after every page.
         """
         views = list(self.views if views is None else views)
-        positions = [view.position() for view in views]
+        errors: list[Exception] = []
+        positions: dict[int, int] = {}  # view index → position, for the views still fed
+        for i, view in enumerate(views):
+            try:
+                positions[i] = view.position()
+            except Exception as error:  # this view sits out; the others go on
+                errors.append(error)
         done = [0] * len(views)
         last = self.app.recorder.max_notification_id() or 0
         if until is not None:
             last = min(last, until)
         bulk = self._bulk_page_size()
-        while positions and min(positions) < last:
-            low = min(positions)
-            group = [i for i, position in enumerate(positions) if position == low]
-            stop = min([last, *(p for p in positions if p > low)])
-            page_size = bulk if stop - low > bulk else self.page_size
+        while positions and min(positions.values()) < last:
+            low = min(positions.values())
+            group = [i for i, position in positions.items() if position == low]
+            stop = min([last, *(p for p in positions.values() if p > low)])
+            page_size = bulk if stop - low > self.page_size else self.page_size
             with _collecting_after(page_size >= BULK_GC_PAGE):
                 notifications = self.app.recorder.select_notifications(
                     start=low + 1, limit=page_size, stop=stop
@@ -199,11 +209,26 @@ class Followers:
                     for n, event in zip(notifications, events, strict=True)
                 ]
                 for i in group:
-                    views[i].process(changes, self.states)
+                    try:
+                        views[i].process(changes, self.states)
+                    except Exception as error:
+                        # A failing view must not hold the others back (the catalogue shows
+                        # a write even while the search index is broken): it sits out the
+                        # rest of this catch-up and is fed alone from its position next time.
+                        errors.append(error)
+                        del positions[i]
+                        continue
                     positions[i] = notifications[-1].id
                     done[i] += len(changes)
                     if progress is not None:
                         progress(views[i].name, done[i], max(last, positions[i]))
+        if errors:
+            # Replay afresh next time: an item erased meanwhile must not come back from the
+            # plain data kept for the page that failed.
+            self.states.clear()
+            for other in errors[1:]:
+                log.error("Another view failed in the same catch-up", exc_info=other)
+            raise errors[0]
         return sum(done)
 
     def rebuild(self, progress: Progress | None = None) -> int:

@@ -17,9 +17,10 @@ from archive.projection import Change, Followers, ItemStates
 class Notebook:
     """A view that writes down what it was given (its position is the last one it saw)."""
 
-    def __init__(self, name: str, fail_at: int | None = None) -> None:
+    def __init__(self, name: str, fail_at: int | None = None, broken: bool = False) -> None:
         self.name = name
         self.fail_at = fail_at  # refuse a page holding this position (once)
+        self.broken = broken  # refuse every page
         self.pages: list[list[int]] = []
         self.items: dict[str, dict[str, Any]] = {}
         self._position = 0
@@ -29,6 +30,8 @@ class Notebook:
 
     def process(self, changes: Sequence[Change], states: ItemStates) -> None:
         positions = [change.position for change in changes]
+        if self.broken:
+            raise RuntimeError("this view's disk is full")
         if self.fail_at is not None and self.fail_at in positions:
             self.fail_at = None
             raise RuntimeError("this view's store went away")
@@ -42,13 +45,17 @@ class Notebook:
         self._position = 0
 
 
+def _register_one(app: Wijkarchief, number: int) -> None:
+    app.register(
+        "stories",
+        {"number": f"{number:04d}", "title": f"Verhaal {number}", "date": "2020-04"},
+        actor="curator:test",
+    )
+
+
 def _register(app: Wijkarchief, count: int) -> None:
     for number in range(1, count + 1):
-        app.register(
-            "stories",
-            {"number": f"{number:04d}", "title": f"Verhaal {number}", "date": "2020-04"},
-            actor="curator:test",
-        )
+        _register_one(app, number)
 
 
 def test_views_in_step_share_every_page(settings: Settings) -> None:
@@ -87,18 +94,42 @@ def test_a_view_behind_catches_up_alone_then_in_step(settings: Settings) -> None
     steady, flaky = Notebook("steady"), Notebook("flaky", fail_at=7)
     followers = Followers(app, [steady, flaky], page_size=5)
 
-    # The failure surfaces; the steady view kept the page it had processed.
+    # The failure surfaces at the end; the steady view went on to the end of the log.
     with pytest.raises(RuntimeError):
         followers.catch_up()
-    assert steady.position() == 10
+    assert steady.position() == last
     assert flaky.position() == 5
 
-    # The next catch-up feeds the flaky view alone up to where the steady one is, then both.
-    followers.catch_up()
+    # The next catch-up feeds the flaky view alone up to where the steady one is.
+    assert followers.catch_up() == last - 5
     assert steady.position() == flaky.position() == last
     assert flaky.pages == [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10], list(range(11, last + 1))]
     assert steady.pages == [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10], list(range(11, last + 1))]
     assert flaky.items == steady.items
+    app.close()
+
+
+def test_a_broken_view_does_not_hold_the_others_back(settings: Settings) -> None:
+    # Two views in step, the second with a disk that has filled up.
+    app = Wijkarchief(settings)
+    _register(app, 3)
+    steady, broken = Notebook("steady"), Notebook("broken", broken=True)
+    followers = Followers(app, [steady, broken], page_size=5)
+
+    # Every catch-up reports the failure, and the steady view still gets every new event.
+    for count in (4, 5):
+        _register_one(app, count)
+        with pytest.raises(RuntimeError, match="disk is full"):
+            followers.catch_up()
+        assert steady.position() == app.recorder.max_notification_id()
+        assert f"stories/{count:04d}" in steady.items
+    assert broken.position() == 0
+
+    # Repaired, the broken view is fed alone from where it stood and gets everything.
+    broken.broken = False
+    followers.catch_up()
+    assert broken.position() == steady.position()
+    assert broken.items == steady.items
     app.close()
 
 
