@@ -32,6 +32,7 @@ from events.items import PERSONAL_FIELDS, MediaItem, Story
 PREFIX = "wa-enc:v1:"
 SEALED = PREFIX.encode()  # the prefix as it appears in a stored event's JSON bytes
 CACHE_SECONDS = 2.0
+CACHE_SIZE = 20_000  # past this many cached keys, the expired ones are dropped
 BATCH = 500  # keys per statement (SQLite allows 32,766 parameters)
 KEYED_CLASSES = (Story, MediaItem)
 
@@ -165,6 +166,14 @@ class KeyStore:
         with self._lock:
             for item_id, key in keys.items():
                 self._cache[item_id] = (now, key)
+            if len(self._cache) > CACHE_SIZE:
+                # Keys older than CACHE_SECONDS are read again anyway: forget them, or a
+                # rebuild of a million items would keep every key it ever read (~290 MiB).
+                self._cache = {
+                    item_id: cached
+                    for item_id, cached in self._cache.items()
+                    if now - cached[0] < CACHE_SECONDS
+                }
         return keys
 
     def get(self, item_id: UUID) -> bytes | None:

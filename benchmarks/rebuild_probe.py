@@ -151,6 +151,9 @@ def main() -> int:
         "date_warmup_seconds": warm,
         "rss_before_kib": before,
         "peak_rss_kib": peak,
+        # At the end: the process's own memory, and file pages it maps (tantivy's segments).
+        "rss_anon_kib": status_kib("RssAnon"),
+        "rss_file_kib": status_kib("RssFile"),
     }
     print(json.dumps(report))
     return 0
