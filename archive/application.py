@@ -154,12 +154,8 @@ class Wijkarchief(Application[UUID]):
         return item_id(check_kind(kind), key)
 
     def exists(self, kind: str, key: str) -> bool:
-        """True when the item has been registered."""
-        try:
-            self.repository.get(item_id(check_kind(kind), key))
-        except AggregateNotFoundError:
-            return False
-        return True
+        """True when the item has been registered (one indexed read of its first event)."""
+        return bool(self.recorder.select_events(item_id(check_kind(kind), key), limit=1))
 
     def register(self, kind: str, fields: dict[str, Any], *, actor: str) -> int:
         """Register a new item with its first fields, assessments, happenings and links."""

@@ -1,10 +1,13 @@
 """The archive as its users see it: the application plus the read models that follow it.
 
 `Archive` is what the command line and the API talk to. Commands go to the event-sourced
-application (`archive.application.Wijkarchief`); after each command the in-process views
-catch up to the position the command returned, so a write is readable (and searchable)
-before the next request — read-your-writes. With a separate projector process
-(`wijkarchief project`), `wait_for(position)` waits for the views instead.
+application (`archive.application.Wijkarchief`) and return the log position they wrote.
+Read-your-writes: in this process's views (`follow=True`, the embedded default), every read
+of a view first brings the views up to the log's newest position (`fresh`), so a write is
+readable and searchable by the next request, and a burst of writes is indexed in one
+catch-up (one search commit) instead of one per write. With a separate projector process
+(`wijkarchief project`, `follow=False`), a command waits for the views instead
+(`wait_for(position)`).
 
 Who may read what: `role` is `public` (no token), `researcher` or `curator`. A story's
 consent scope (`public`, `research`, `curators`) decides which roles see it.
@@ -97,6 +100,8 @@ class Archive:
         self.follow = follow
         # One catch-up at a time: API requests run in a thread pool.
         self._lock = threading.RLock()
+        # Every view has processed at least this position (0: not known yet).
+        self._caught_up = 0
         # Rendered timelines and Kronieken by (what, …, role): (state they were made at, value).
         self._cache: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -128,7 +133,26 @@ class Archive:
     def catch_up(self, progress: Progress | None = None) -> int:
         """Bring every view up to the end of the log; return the events processed."""
         with self._lock, self._followers_lock():
-            return self.followers.catch_up(progress=progress)
+            head = self.app.position()
+            processed = self.followers.catch_up(progress=progress)
+            self._caught_up = max(self._caught_up, head)
+            return processed
+
+    def fresh(self) -> None:
+        """Before a read from the views: bring them up to the log's newest position.
+
+        In follow mode one indexed read of the log's head when nothing was written since
+        the last catch-up; otherwise the catch-up of everything written since (by this
+        process or another). A catch-up that fails is logged and the read is answered from
+        the views as they are (the event is in the log; the next read tries again). With a
+        separate projector (`follow=False`) the views are that process's business.
+        """
+        if not self.follow or self.app.position() <= self._caught_up:
+            return
+        try:
+            self.catch_up()
+        except Exception:
+            log.exception("Views did not catch up before a read; answering from where they are")
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Drop every view and rebuild it from the log (in one pass over the log)."""
@@ -158,7 +182,8 @@ class Archive:
         The timeout defaults to the settings' `wait_timeout` (`WIJKARCHIEF_WAIT_TIMEOUT`).
         """
         if self.follow:
-            self.catch_up()
+            if position > self._caught_up:
+                self.catch_up()
             return True
         deadline = time.monotonic() + (self.settings.wait_timeout if timeout is None else timeout)
         while time.monotonic() < deadline:
@@ -168,12 +193,17 @@ class Archive:
         return False
 
     def _written(self, position: int) -> int:
-        """After a saved write: let the views catch up, but never fail the write.
+        """After a saved write: with a projector, wait for it; never fail the write.
 
+        Following in this process, the views catch up on the next read (`fresh`), not here:
+        a command costs its own write only. With a projector, wait until the views have the
+        write (`wait_for`), so the next request on any worker of this host reads it.
         The event is in the log; if catching up fails (the database went away, a view has a
         bug), the write is still acknowledged and the views catch up on the next read or in
         the projector. Failing here would make a curator repeat a write that was recorded.
         """
+        if self.follow:
+            return position
         try:
             self.wait_for(position)
         except Exception:
@@ -310,6 +340,7 @@ class Archive:
     def erase(self, kind: str, key: str, *, actor: str, reason: str = "") -> int:
         """Erase an item's personal fields for good, and purge them from every view."""
         position = self._written(self.app.erase(kind, key, actor=actor, reason=reason))
+        self.fresh()  # the views hold the erasure before they are purged
         with self._lock:
             for view in self.views:
                 purge = getattr(view, "purge", None)
@@ -359,6 +390,7 @@ class Archive:
         result = []
         today = self.today()
         filtered = bool(quality or assessment or year is not None)
+        self.fresh()
         for item in self.catalogue.items(kind):
             if item.get("withdrawn") and role != "curator":
                 if not filtered:
@@ -377,8 +409,14 @@ class Archive:
             result.append(item)
         return result
 
+    def recorded_items(self) -> list[dict[str, Any]]:
+        """Every item as the catalogue holds it: withdrawn ones too, no role applied."""
+        self.fresh()
+        return list(self.catalogue.items())
+
     def all_items(self, *, role: str = "public") -> list[dict[str, Any]]:
         """Every item the role may see."""
+        self.fresh()
         today = self.today()
         return [item for item in self.catalogue.items() if visible(item, role, today)]
 
@@ -411,7 +449,7 @@ class Archive:
         items = [state.as_dict() for state in states.values() if isinstance(state, ArchiveItem)]
         items.sort(key=lambda item: (item["kind"], item["id"]))
         # Visibility by the current state: a withdrawn item stays withdrawn in the past too.
-        now = {item["ref"]: item for item in self.catalogue.items()}
+        now = {item["ref"]: item for item in self.recorded_items()}
         today = self.today()
         return [
             item for item in items if item["ref"] in now and visible(now[item["ref"]], role, today)
@@ -452,6 +490,7 @@ class Archive:
         only when the log does, or at midnight when an embargo lifts. The answer is shared
         between callers: treat it as read-only.
         """
+        self.fresh()
         state = (self.position(), self.catalogue.position(), self.today())
         with self._cache_lock:
             cached = self._cache.get(key)
@@ -482,6 +521,7 @@ class Archive:
         index = next((v for v in self.views if v.name == "search"), None)
         if index is None:
             raise InvalidInput("Er is geen zoekindex ingesteld.")
+        self.fresh()
         result: dict[str, Any] = index.search(  # type: ignore[attr-defined]
             q,
             kind=check_kind(kind) if kind else None,

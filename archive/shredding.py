@@ -4,9 +4,10 @@ The log never forgets, so erasure (AVG/GDPR art. 17) destroys a key instead of a
 Stories and media items get a random 256-bit key when they are registered; the personal
 fields of their events and snapshots (`events.items.PERSONAL_FIELDS`: text, summary, people,
 storytellers, contact) are stored as AES-GCM ciphertext (`cryptography`'s AEAD, the item id
-as associated data). `KeyStore.destroy` deletes the key for good (SQLite with
-`secure_delete` and no WAL; PostgreSQL followed by `VACUUM FULL` of the key table); after
-that those fields read back as empty, in every process, replay, rebuild and export.
+as associated data). `KeyStore.destroy` deletes the key for good (SQLite: `secure_delete`,
+`VACUUM`, then a truncating WAL checkpoint, so neither `keys.sqlite` nor `keys.sqlite-wal`
+holds it; PostgreSQL: followed by `VACUUM FULL` of the key table); after that those fields
+read back as empty, in every process, replay, rebuild and export.
 """
 
 from __future__ import annotations
@@ -80,8 +81,11 @@ class KeyStore:
         conn = sqlite3.connect(
             self._path, timeout=10, isolation_level=None, check_same_thread=False
         )
-        # No WAL (it would keep old pages) and zeroed pages on delete: a destroyed key is gone.
-        conn.execute("PRAGMA journal_mode=DELETE")
+        # WAL: a new key costs one append (0.35 ms here against 1.5 ms with a rollback
+        # journal, the old setting). The WAL keeps old page images until a checkpoint, so
+        # `destroy` ends with a truncating one; `secure_delete` zeroes the freed bytes.
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")  # a key is as durable as the event it opens
         conn.execute("PRAGMA secure_delete=ON")
         return conn
 
@@ -243,9 +247,28 @@ class KeyStore:
             self._execute(f"VACUUM FULL {self._table}")
         else:
             self._execute("VACUUM")
+            self._checkpoint()
         with self._lock:
             self._cache[item_id] = (time.monotonic(), None)
         return existed
+
+    def _checkpoint(self, attempts: int = 50) -> None:
+        """Copy the WAL into `keys.sqlite` and truncate it to nothing (SQLite only).
+
+        Until then the WAL holds the page images a destroyed key was written in. A reader in
+        another process can hold the checkpoint back for the moment of its query: retried,
+        then refused loudly rather than reported as done.
+        """
+        for _ in range(attempts):
+            busy, _, _ = self._execute("PRAGMA wal_checkpoint(TRUNCATE)")[0]
+            if not busy:
+                return
+            time.sleep(0.05)
+        raise RuntimeError(
+            "keys.sqlite-wal could not be truncated (a reader held it the whole time); "
+            "the key is deleted, but its old page may remain in the WAL until the next "
+            "checkpoint. Run the erasure again."
+        )
 
 
 def _is_connection_error(error: Exception) -> bool:

@@ -81,14 +81,22 @@ def save_one_by_one(app: BareApp, count: int) -> list[float]:
 
 
 def decoded(app: Application[UUID], page: int = PAGE) -> Iterator[Any]:
-    """Every event of the log, decoded by the app's mapper, read in pages of `page`."""
+    """Every event of the log, decoded by the app's mapper, read in pages of `page`.
+
+    The archive decodes a page as its views get it (`Wijkarchief.decode`: the page's keys
+    read in one query, not one per event); the bare app has no keys and uses its mapper.
+    """
+    decode = getattr(app, "decode", None)
     start = 1
     while True:
         notifications = app.recorder.select_notifications(start=start, limit=page)
         if not notifications:
             return
-        for notification in notifications:
-            yield app.mapper.to_domain_event(notification)
+        if decode is not None:
+            yield from decode(notifications)
+        else:
+            for notification in notifications:
+                yield app.mapper.to_domain_event(notification)
         start = notifications[-1].id + 1
 
 

@@ -1,10 +1,14 @@
-"""Phase 5: curator commands through the full `Archive`, each one catching its views up.
+"""Phase 5: curator commands through the full `Archive`, then the reads that catch up.
 
 `Archive.register` is what the API's POST does: the command writes its events in one
-commit, then the catalogue and the search index catch up (read-your-writes) before it
-returns. The time inside `app.register`, the catch-up, and within it the shared replay and
-each view's own work (`split.Split`) is taken apart by wrapping those bound methods on this
-one instance (no code outside benchmarks/ changes).
+commit and returns; the catalogue and the search index catch up on the next read
+(`Archive.fresh`, read-your-writes). Three figures, each beside the bare app's one-event
+commits: the commands alone; the commands plus the one read after them that catches every
+view up (a burst of writes, indexed in one go); and commands each followed by a read (a
+curator who looks after every write: one catch-up, one search commit, per command). The
+time inside `app.register`, the catch-up, and within it the shared replay and each view's
+own work (`split.Split`) is taken apart by wrapping those bound methods on this one
+instance (no code outside benchmarks/ changes).
 The baseline saves one new trivial aggregate (one event) per commit on the bare app.
 """
 
@@ -40,30 +44,54 @@ def run_commands(
     specs: list[ItemSpec],
     bare: BareApp,
     tick: Callable[[int], Any] | None = None,
+    interleaved: int = 100,
 ) -> dict[str, Any]:
-    """Register every spec through the archive; figures beside the bare one-event commits."""
+    """Register every spec through the archive; figures beside the bare one-event commits.
+
+    The last `interleaved` specs are registered each followed by a read (`Archive.fresh`).
+    """
     parts: dict[str, list[float]] = {"log write (app.register)": []}
     archive.app.register = _timed(archive.app.register, parts["log write (app.register)"])  # type: ignore[method-assign]
     followers = archive.followers
     followers.catch_up = _timed(followers.catch_up, parts.setdefault("catch-up (all views)", []))  # type: ignore[method-assign]
     split = Split(archive)  # inside the catch-up: the shared replay, each view's own share
+    archive.fresh()  # start with every view at the log's head
+    interleaved = min(interleaved, len(specs) // 2)
+    burst, one_by_one = specs[: len(specs) - interleaved], specs[len(specs) - interleaved :]
     before = archive.position()
     samples = []
-    for spec in specs:
+    for spec in burst:
         started = time.perf_counter()
         archive.register(spec.kind, spec.register_fields(), actor="bench")
         samples.append(time.perf_counter() - started)
         if tick:
             tick(1)
     events = archive.position() - before
+    started = time.perf_counter()
+    archive.fresh()  # the next read: every view catches up on the whole burst at once
+    burst_catch_up = time.perf_counter() - started
+    # A curator who reads after every write: each command followed by its catch-up.
+    looked_at = []
+    for spec in one_by_one:
+        started = time.perf_counter()
+        archive.register(spec.kind, spec.register_fields(), actor="bench")
+        archive.fresh()
+        looked_at.append(time.perf_counter() - started)
+        if tick:
+            tick(1)
     bare_samples = save_one_by_one(bare, len(specs))
     seconds = sum(samples)
     return {
-        "commands": len(specs),
+        "commands": len(burst),
         "events": events,
         "seconds": seconds,
-        "commands_per_second": len(specs) / seconds,
+        "commands_per_second": len(burst) / seconds,
         "latency": percentiles(samples),
+        "burst_catch_up_seconds": burst_catch_up,
+        "commands_per_second_with_catch_up": len(burst) / (seconds + burst_catch_up),
+        "interleaved_commands": len(one_by_one),
+        "interleaved_commands_per_second": len(one_by_one) / sum(looked_at) if looked_at else 0,
+        "interleaved_latency": percentiles(looked_at) if looked_at else {},
         "parts_seconds": {
             **{name: sum(values) for name, values in parts.items()},
             **{f"  of which {name}": seconds for name, seconds in split.seconds.items()},

@@ -26,7 +26,7 @@ def changes(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """Creations, updates and withdrawals/erasures since a position, as ActivityStreams."""
-    current = {item_id(i["kind"], i["id"]): i for i in archive.catalogue.items()}
+    current = {item_id(i["kind"], i["id"]): i for i in archive.recorded_items()}
     today = archive.today()
     base = str(request.base_url).rstrip("/")
     activities: list[dict[str, Any]] = []

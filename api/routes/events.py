@@ -32,7 +32,7 @@ def events(
 ) -> dict[str, Any]:
     """A page of the event log after a position (events you may not read: without data)."""
     position = archive.position()
-    items = {item_id(i["kind"], i["id"]): i for i in archive.catalogue.items()}
+    items = {item_id(i["kind"], i["id"]): i for i in archive.recorded_items()}
     today = archive.today()
     page: list[dict[str, Any]] = []
     notifications = archive.app.notifications(after, offset + limit)[offset:]

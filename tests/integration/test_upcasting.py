@@ -164,9 +164,11 @@ def test_version_1_happenings_read_back_with_empty_themes(
         assert topic == "events.items:ArchiveItem.HappeningRecorded"
         assert (state["class_version"], state["happening"]["themes"]) == (2, [])
 
-        # Old and new read together; the views have followed (the corona theme now counts).
+        # Old and new read together; the views follow on the next read of them (the corona
+        # theme now counts).
         themes = {h["id"]: h["themes"] for h in archive.item("episodes", KEY)["happenings"]}
         assert themes == {"h1": ["corona"], "h2": [], recorded: []}
+        archive.fresh()
         listed = archive.catalogue.item("episodes", KEY)
         assert listed is not None
         assert {h["id"]: h["themes"] for h in listed["happenings"]} == themes
