@@ -129,7 +129,11 @@ class ItemStates:
         for change in changes:
             aggregate = self.after(change)
             if isinstance(aggregate, ArchiveItem):
-                latest[aggregate.ref] = aggregate  # the item as the page leaves it
+                # The item as the page leaves it, in the order of each item's last change:
+                # the order views write them in is the same whatever the page size (one
+                # event per page or five thousand), so is a search index's browsing order.
+                latest.pop(aggregate.ref, None)
+                latest[aggregate.ref] = aggregate
         touched = {ref: aggregate.as_dict() for ref, aggregate in latest.items()}
         self._page = (key, touched)
         return touched

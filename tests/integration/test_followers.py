@@ -23,6 +23,7 @@ class Notebook:
         self.broken = broken  # refuse every page
         self.pages: list[list[int]] = []
         self.items: dict[str, dict[str, Any]] = {}
+        self.given: list[str] = []  # the refs of every item given, page after page
         self._position = 0
 
     def position(self) -> int:
@@ -35,13 +36,16 @@ class Notebook:
         if self.fail_at is not None and self.fail_at in positions:
             self.fail_at = None
             raise RuntimeError("this view's store went away")
-        self.items.update(states.touched(changes))
+        touched = states.touched(changes)
+        self.items.update(touched)
+        self.given.extend(touched)
         self.pages.append(positions)
         self._position = positions[-1]
 
     def reset(self) -> None:
         self.pages.clear()
         self.items.clear()
+        self.given.clear()
         self._position = 0
 
 
@@ -83,6 +87,26 @@ def test_views_in_step_share_every_page(settings: Settings) -> None:
     decoded.clear()
     assert followers.catch_up() == 0
     assert decoded == []
+    app.close()
+
+
+def test_items_come_in_the_order_of_their_last_change_whatever_the_page(
+    settings: Settings,
+) -> None:
+    # Three stories, then the first one retitled: its last change is the newest.
+    app = Wijkarchief(settings)
+    _register(app, 3)
+    app.revise("stories", "0001", {"title": "Verhaal 1, herzien"}, actor="curator:test")
+
+    # Fed one event per page, or the whole log in one page, a view ends up with the items
+    # written in the same order (a search index lists them in that order when browsing):
+    # each item where it was written last.
+    orders = []
+    for page_size in (1, 500):
+        notebook = Notebook(f"pages of {page_size}")
+        Followers(app, [notebook], page_size=page_size).catch_up()
+        orders.append(list(dict.fromkeys(reversed(notebook.given)))[::-1])
+    assert orders[0] == orders[1] == ["stories/0002", "stories/0003", "stories/0001"]
     app.close()
 
 
