@@ -59,8 +59,19 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy
 
+## make bench: the performance issue's sizes in about 11 minutes here: Whoosh (the default
+## backend) at 10,000 items, then tantivy at 10,000 and 100,000; tables on stdout, JSON in
+## var/bench-whoosh.json and var/bench-tantivy.json. BENCH_ARGS="..." runs
+## benchmarks/run.py once with those arguments instead (e.g. --sizes 1000000, --store postgres).
 bench: install
-	$(BIN)/python benchmarks/run.py
+ifdef BENCH_ARGS
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+else
+	$(BIN)/python benchmarks/run.py --sizes 10000 --search-backend whoosh \
+	  --json $(WIJKARCHIEF_DATA)/bench-whoosh.json
+	$(BIN)/python benchmarks/run.py --sizes 10000,100000 --search-backend tantivy \
+	  --json $(WIJKARCHIEF_DATA)/bench-tantivy.json
+endif
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -271,6 +271,7 @@ def write_json(report: dict[str, Any], path: str | None) -> None:
         print(json.dumps(report, indent=2))
     elif path:
         target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".partial")
         partial.write_text(json.dumps(report, indent=2) + "\n")
         partial.replace(target)
