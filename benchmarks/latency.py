@@ -19,6 +19,7 @@ from whoosh.query import Every, Query, Term
 
 from archive.service import Archive
 from events.qualities import QUALITIES
+from search_index.kept import BrowsePages
 
 SHAPES: dict[str, str] = {
     "term": "one word",
@@ -91,8 +92,21 @@ def timed(
 def time_archive(
     archive: Archive, queries: list[dict[str, Any]], role: str, budget: float
 ) -> dict[str, Any]:
-    """Latencies of `Archive.search` as the role calls it."""
-    return timed(lambda kwargs: archive.search(role=role, **kwargs)["total"], queries, budget)
+    """Latencies of `Archive.search` as the role calls it.
+
+    A search without words is answered from the page the index keeps for its searcher
+    (`search_index.kept.BrowsePages`) once it has been computed: here each one is computed
+    again (the kept pages are dropped first), so the figure is the first browse after a
+    commit, not a copy. Its facet counts stay kept, as they were before pages were.
+    """
+    index = next(v for v in archive.views if v.name == "search")
+
+    def run_one(kwargs: dict[str, Any]) -> int:
+        if not kwargs.get("q", "").strip() and hasattr(index, "_pages"):
+            index._pages = BrowsePages()
+        return int(archive.search(role=role, **kwargs)["total"])
+
+    return timed(run_one, queries, budget)
 
 
 def _bare_query(index: Any, kwargs: dict[str, Any]) -> tuple[Query, Query | None]:

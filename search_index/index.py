@@ -29,7 +29,7 @@ from archive.projection import Change, ItemStates
 from events import qualities
 from events.errors import UnknownQuality
 from search_index.documents import documents
-from search_index.kept import BrowseFacets
+from search_index.kept import BrowseFacets, BrowsePages
 from search_index.merging import BULK, SMALL, merge_tiers
 from search_index.schema import SCHEMA_VERSION, build_schema
 
@@ -61,6 +61,7 @@ class SearchIndex:
         self._segment_sets: dict[tuple[str, int, int], dict[str, dict[str, frozenset[int]]]] = {}
         self._segment_embargoes: dict[tuple[str, int, int, int], frozenset[int]] = {}
         self._browse = BrowseFacets()  # facet counts of searches without text
+        self._pages = BrowsePages()  # whole answers of searches without text
         self.parser = MultifieldParser(SEARCH_FIELDS, self.schema, group=AndGroup)
         # No `field:value` syntax: readers search text; filters are parameters of their own.
         self.parser.remove_plugin_class(FieldsPlugin)
@@ -164,8 +165,13 @@ class SearchIndex:
         under an embargo that has not passed; None shows them (curators).
         """
         query = self._parse(q)
+        page_key = (tuple(consents), today, kind, quality, assessment, year, limit, offset)
         with self._lock:
             searcher = self._current()
+            if isinstance(query, Every):
+                kept = self._pages.get(searcher, page_key)
+                if kept is not None:
+                    return kept
             # The filters as document sets: visibility cached per searcher, the facet fields
             # from their cached value sets (the position document has no consent: never in).
             allowed = self._visible_docs(searcher, tuple(consents), today)
@@ -201,7 +207,10 @@ class SearchIndex:
                 facets = self._browse.get(searcher, key, lambda: self._facets(searcher, matched))
             else:
                 facets = self._facets(searcher, matched)
-        return {"total": len(matched), "hits": hits, "facets": facets}
+            answer = {"total": len(matched), "hits": hits, "facets": facets}
+            if isinstance(query, Every):
+                self._pages.keep(searcher, page_key, answer)
+        return answer
 
     def _parse(self, q: str) -> Query:
         text = (q or "").strip()

@@ -1,4 +1,4 @@
-"""Facet counts kept for the searcher they were counted on, shared by both backends."""
+"""Browsing answers kept for the searcher they were computed on, shared by both backends."""
 
 from __future__ import annotations
 
@@ -35,3 +35,44 @@ class BrowseFacets:
                 self._kept.clear()
             self._kept[key] = facets
         return {field: dict(counts) for field, counts in facets.items()}
+
+
+Answer = dict[str, Any]
+
+
+class BrowsePages:
+    """Whole answers of searches without text (hits, total, facets), per filters and page,
+    for the current searcher.
+
+    A search without words (the search page as it opens, a facet clicked) gives the same
+    answer until the index changes: at 100k items with tantivy the public one costs 22 ms
+    (the visibility filter over 219k documents), a kept one a copy. The first browse after
+    a commit computes it again.
+    """
+
+    def __init__(self, size: int = BROWSE_KEPT) -> None:
+        self.size = size
+        self._searcher: Any = None
+        self._kept: dict[tuple[Any, ...], Answer] = {}
+
+    def get(self, searcher: Any, key: tuple[Any, ...]) -> Answer | None:
+        """The answer kept for `key` on `searcher` (a copy the caller may change), or None."""
+        if self._searcher is not searcher:
+            self._searcher, self._kept = searcher, {}
+        answer = self._kept.get(key)
+        return None if answer is None else _copy(answer)
+
+    def keep(self, searcher: Any, key: tuple[Any, ...], answer: Answer) -> None:
+        """Keep a copy of `answer` for `key` on `searcher`."""
+        if self._searcher is not searcher:
+            self._searcher, self._kept = searcher, {}
+        if len(self._kept) >= self.size:
+            self._kept.clear()
+        self._kept[key] = _copy(answer)
+
+
+def _copy(answer: Answer) -> Answer:
+    copied = dict(answer)
+    copied["hits"] = [dict(hit) for hit in answer["hits"]]
+    copied["facets"] = {field: dict(counts) for field, counts in answer["facets"].items()}
+    return copied

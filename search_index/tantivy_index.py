@@ -57,7 +57,7 @@ from search_index.index import (
     _quality_named,
     _shorten,
 )
-from search_index.kept import BrowseFacets
+from search_index.kept import BrowseFacets, BrowsePages
 from search_index.schema import SCHEMA_VERSION
 
 # Bumped when this backend's schema or analysis changes (SCHEMA_VERSION: the documents').
@@ -137,6 +137,7 @@ class TantivyIndex:
         self._searcher: tantivy.Searcher | None = None
         self._stamp: tuple[int, int, int] | None = None
         self._browse = BrowseFacets()  # facet counts of searches without text
+        self._pages = BrowsePages()  # whole answers of searches without text
         self.index = self._open()
 
     # -- storage -----------------------------------------------------------
@@ -330,8 +331,14 @@ class TantivyIndex:
         if year is not None:
             filters.append(Q.term_query(self.schema, "year", str(year)))
         # The consent filter is always there, and the position document has no consent.
+        browsing = not (q or "").strip()
+        page_key = (tuple(consents), today, kind, quality, assessment, year, limit, offset)
         with self._lock:
             searcher = self._current()
+            if browsing:
+                kept = self._pages.get(searcher, page_key)
+                if kept is not None:
+                    return kept
             text = self._parse(q, searcher)
             wanted = Q.boolean_query(
                 [(Occur.Must, text)] + [(Occur.Must, Q.const_score_query(f, 0.0)) for f in filters]
@@ -350,12 +357,15 @@ class TantivyIndex:
             total: int = found.count  # type: ignore[attr-defined]  # (missing from the stubs)
             if not total:
                 facets = _no_facets()
-            elif (q or "").strip():
+            elif not browsing:
                 facets = self._facets(searcher, wanted)
             else:  # browsing, no text: the counts depend on the filters alone (kept)
                 key = (tuple(consents), today, kind, quality, assessment, year)
                 facets = self._browse.get(searcher, key, lambda: self._facets(searcher, wanted))
-        return {"total": total, "hits": hits, "facets": facets}
+            answer = {"total": total, "hits": hits, "facets": facets}
+            if browsing:
+                self._pages.keep(searcher, page_key, answer)
+        return answer
 
     def _parse(self, q: str, searcher: tantivy.Searcher) -> tantivy.Query:
         """The reader's text as a query: never an error, never a field name."""

@@ -135,6 +135,38 @@ def test_a_write_is_searchable_before_the_next_read(archive: Archive) -> None:
     assert archive.search("behoud")["total"] == 0
 
 
+def test_a_kept_browsing_answer_follows_every_write(archive: Archive) -> None:
+    # Browsing (no words): the public sees the episode and its happening.
+    _episode(archive)
+    first = archive.search("")
+    assert (first["total"], first["facets"]["kind"]) == (2, {"episodes": 2})
+
+    # The same browse again gives the same answer, and what a caller does to it stays its own.
+    first["hits"].clear()
+    first["facets"]["kind"]["episodes"] = 99
+    again = archive.search("")
+    assert again["total"] == 2 and len(again["hits"]) == 2
+    assert again["facets"]["kind"] == {"episodes": 2}
+
+    # A story registered for the public: the next browse has it, and so do its facets.
+    archive.register("stories", {"number": "0001", "title": "Op de markt", "consent": "public"},
+                     actor="anna")  # fmt: skip
+    after = archive.search("")
+    assert after["total"] == 3
+    assert "stories/0001" in {h["ref"] for h in after["hits"]}
+    assert after["facets"]["kind"] == {"episodes": 2, "stories": 1}
+
+    # Under an embargo it is gone from the public's browsing, not from the curators'.
+    archive.embargo("stories", "0001", "2999-01-01", actor="anna")
+    assert "stories/0001" not in {h["ref"] for h in archive.search("")["hits"]}
+    assert "stories/0001" in {h["ref"] for h in archive.search("", role="curator")["hits"]}
+
+    # Another page of the same browse is its own answer.
+    assert [h["ref"] for h in archive.search("", limit=1, offset=1)["hits"]] == [
+        [h["ref"] for h in archive.search("", limit=2)["hits"]][1]
+    ]
+
+
 def test_the_configured_backend_answers(archive: Archive, search_backend: str) -> None:
     # The archive searches with the backend WIJKARCHIEF_SEARCH_BACKEND names.
     view = next(v for v in archive.views if v.name == "search")
