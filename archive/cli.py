@@ -70,6 +70,17 @@ def _archive(args: argparse.Namespace, *, follow: bool = True) -> Any:
     return open_archive(follow=follow)
 
 
+def _settle(archive: Any) -> None:
+    """After a command that wrote: the views catch up before the process ends.
+
+    A server catches its views up on its next read anyway; here the data directory is
+    complete (catalogue and search index included) when the command returns, for whoever
+    copies it or opens it without following.
+    """
+    if archive.follow:
+        archive.catch_up()
+
+
 def _reader(args: argparse.Namespace) -> Any:
     """The archive to read from: the local store, or a remote server with `--server URL`."""
     if getattr(args, "server", None):
@@ -89,6 +100,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
             return 0
         with progress_bar("seed") as update:
             report = seed(archive, progress=update)
+        _settle(archive)
         print(
             f"{len(report.registered)} items vastgelegd, {len(report.skipped)} bestonden al, "
             f"{report.linked} koppelingen gemaakt; positie {archive.position()}."
@@ -105,6 +117,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     try:
         with progress_bar("load") as update:
             report = load(archive, [Path(p) for p in args.paths], actor=args.actor, progress=update)
+        _settle(archive)
         print(f"{len(report.registered)} items vastgelegd, {len(report.skipped)} bestonden al.")
     finally:
         archive.close()
@@ -192,6 +205,7 @@ def cmd_consent(args: argparse.Namespace) -> int:
                 raise ArchiveError("Geef --until JJJJ-MM-DD of --lift.")
             archive.embargo(kind, key, args.until, actor=args.actor, reason=args.reason or "")
             print(f"{kind}/{key} onder embargo tot {args.until}.")
+        _settle(archive)
     finally:
         archive.close()
     return 0

@@ -36,6 +36,9 @@ from events.items import ArchiveItem
 log = logging.getLogger("wijkarchief.archive")
 # Rendered timelines and Kronieken kept (every year, format and role is one).
 RENDERED_CACHE_SIZE = 64
+# After a failed catch-up before a read, reads at the same log position wait this long
+# before trying again (a new write is tried at once).
+FRESH_RETRY_SECONDS = 1.0
 
 ROLES = ("public", "researcher", "curator")
 VISIBLE: dict[str, tuple[str, ...]] = {
@@ -102,6 +105,8 @@ class Archive:
         self._lock = threading.RLock()
         # Every view has processed at least this position (0: not known yet).
         self._caught_up = 0
+        # (log head, monotonic time) of the last catch-up before a read that failed.
+        self._failed: tuple[int, float] | None = None
         # Rendered timelines and Kronieken by (what, …, role): (state they were made at, value).
         self._cache: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -143,21 +148,37 @@ class Archive:
 
         In follow mode one indexed read of the log's head when nothing was written since
         the last catch-up; otherwise the catch-up of everything written since (by this
-        process or another). A catch-up that fails is logged and the read is answered from
-        the views as they are (the event is in the log; the next read tries again). With a
-        separate projector (`follow=False`) the views are that process's business.
+        process or another). A catch-up that fails is logged (once per log position) and
+        the read is answered from the views as they are: the event is in the log, and the
+        views that did not fail have it. Reads try again after the next write, or after
+        `FRESH_RETRY_SECONDS`. With a separate projector (`follow=False`) the views are
+        that process's business.
         """
-        if not self.follow or self.app.position() <= self._caught_up:
+        if not self.follow:
+            return
+        head = self.app.position()
+        if head <= self._caught_up:
+            return
+        failed = self._failed
+        if failed and failed[0] == head and time.monotonic() - failed[1] < FRESH_RETRY_SECONDS:
             return
         try:
             self.catch_up()
         except Exception:
-            log.exception("Views did not catch up before a read; answering from where they are")
+            if not failed or failed[0] != head:
+                log.exception("Views did not catch up before a read; answering from where they are")
+            self._failed = (head, time.monotonic())
+        else:
+            self._failed = None
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Drop every view and rebuild it from the log (in one pass over the log)."""
         with self._lock, self._followers_lock():
-            return self.followers.rebuild(progress=progress)
+            self._caught_up = 0  # a rebuild that fails part-way is resumed by the next read
+            head = self.app.position()
+            processed = self.followers.rebuild(progress=progress)
+            self._caught_up = head
+            return processed
 
     @contextmanager
     def _followers_lock(self) -> Iterator[None]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -30,9 +31,13 @@ from eventsourcing.utils import get_topic
 from archive.config import Settings
 from events.items import PERSONAL_FIELDS, MediaItem, Story
 
+log = logging.getLogger("wijkarchief.keys")
 PREFIX = "wa-enc:v1:"
 SEALED = PREFIX.encode()  # the prefix as it appears in a stored event's JSON bytes
 CACHE_SECONDS = 2.0
+BUSY_TIMEOUT_MS = 10_000  # how long a key store statement waits for another writer
+CHECKPOINT_WAIT = 0.1  # seconds one truncating checkpoint waits for readers
+CHECKPOINT_ATTEMPTS = 25  # with a pause of CHECKPOINT_WAIT between them: at most ~5 s
 CACHE_SIZE = 20_000  # past this many cached keys, the expired ones are dropped
 BATCH = 500  # keys per statement (SQLite allows 32,766 parameters)
 KEYED_CLASSES = (Story, MediaItem)
@@ -54,6 +59,7 @@ class KeyStore:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._connections: list[Any] = []
+        self._untruncated = False  # a destroyed key's page may still be in the WAL
         if settings.uses_postgres:
             self._conninfo = settings.pg_conninfo()
             self._table = f'"{settings.database_schema or "public"}".wijkarchief_keys'
@@ -79,7 +85,10 @@ class KeyStore:
 
             return psycopg.connect(self._conninfo, autocommit=True)
         conn = sqlite3.connect(
-            self._path, timeout=10, isolation_level=None, check_same_thread=False
+            self._path,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            check_same_thread=False,
         )
         # WAL: a new key costs one append (0.35 ms here against 1.5 ms with a rollback
         # journal, the old setting). The WAL keeps old page images until a checkpoint, so
@@ -146,7 +155,11 @@ class KeyStore:
         return rows
 
     def close(self) -> None:
-        """Close every connection this key store opened."""
+        """Close every connection this key store opened (the WAL truncated first if an
+        erasure could not truncate it)."""
+        if self._untruncated:
+            with suppress(Exception):
+                self._checkpoint(attempts=1)
         with self._lock:
             connections, self._connections = self._connections, []
         for conn in connections:
@@ -234,6 +247,8 @@ class KeyStore:
                 key = stored[item_id]
                 assert key is not None
                 keys[item_id] = key
+        if missing and self._untruncated:
+            self._checkpoint(attempts=1)  # an erasure's WAL still to truncate
         return keys
 
     def destroy(self, item_id: UUID) -> bool:
@@ -252,23 +267,36 @@ class KeyStore:
             self._cache[item_id] = (time.monotonic(), None)
         return existed
 
-    def _checkpoint(self, attempts: int = 50) -> None:
+    def _checkpoint(self, attempts: int | None = None) -> bool:
         """Copy the WAL into `keys.sqlite` and truncate it to nothing (SQLite only).
 
-        Until then the WAL holds the page images a destroyed key was written in. A reader in
-        another process can hold the checkpoint back for the moment of its query: retried,
-        then refused loudly rather than reported as done.
+        Until then the WAL holds the page images a destroyed key was written in. A reader
+        in the middle of a query holds the checkpoint back: each attempt waits at most
+        `CHECKPOINT_WAIT` for it (writers get their turn in between). When every attempt
+        found a reader, the error is logged and the truncation is tried again after the
+        next new key and when the key store closes; the key itself is deleted already.
         """
-        for _ in range(attempts):
-            busy, _, _ = self._execute("PRAGMA wal_checkpoint(TRUNCATE)")[0]
-            if not busy:
-                return
-            time.sleep(0.05)
-        raise RuntimeError(
-            "keys.sqlite-wal could not be truncated (a reader held it the whole time); "
-            "the key is deleted, but its old page may remain in the WAL until the next "
-            "checkpoint. Run the erasure again."
+        conn = self._connection()
+        conn.execute(f"PRAGMA busy_timeout={int(CHECKPOINT_WAIT * 1000)}")
+        try:
+            for attempt in range(attempts or CHECKPOINT_ATTEMPTS):
+                if attempt:
+                    time.sleep(CHECKPOINT_WAIT)
+                try:
+                    busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                except sqlite3.OperationalError:  # another connection is writing
+                    busy = 1
+                if not busy:
+                    self._untruncated = False
+                    return True
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        self._untruncated = True
+        log.error(
+            "keys.sqlite-wal could not be truncated after an erasure (a reader held it); "
+            "the key is deleted, its old page stays in the WAL until the next try"
         )
+        return False
 
 
 def _is_connection_error(error: Exception) -> bool:

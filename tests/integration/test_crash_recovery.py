@@ -126,8 +126,10 @@ def test_a_killed_projector_resumes_and_ends_as_a_clean_rebuild(
     # A clean rebuild of a copy of the same log ends in exactly the same read models.
     clean = Settings(data_dir=tmp_path / "clean")
     clean.data_dir.mkdir()
-    for name in ("events.sqlite", "keys.sqlite"):
-        shutil.copy(settings.data_dir / name, clean.data_dir / name)
+    # (With their WAL files, if a process left any: what is not yet checkpointed is there.)
+    for pattern in ("events.sqlite*", "keys.sqlite*"):
+        for path in settings.data_dir.glob(pattern):
+            shutil.copy(path, clean.data_dir / path.name)
     rebuilt = open_archive(clean, follow=False)
     rebuilt.rebuild()
     rebuilt.close()

@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 
+from archive import service
 from archive.application import Wijkarchief
 from archive.catalogue import open_catalogue
 from archive.config import Settings
 from archive.projection import Change, Followers, ItemStates
+from archive.service import Archive
 
 
 class Notebook:
@@ -24,12 +26,14 @@ class Notebook:
         self.pages: list[list[int]] = []
         self.items: dict[str, dict[str, Any]] = {}
         self.given: list[str] = []  # the refs of every item given, page after page
+        self.tries = 0  # pages offered, failed ones included
         self._position = 0
 
     def position(self) -> int:
         return self._position
 
     def process(self, changes: Sequence[Change], states: ItemStates) -> None:
+        self.tries += 1
         positions = [change.position for change in changes]
         if self.broken:
             raise RuntimeError("this view's disk is full")
@@ -183,3 +187,35 @@ def test_the_catalogue_and_a_view_rebuild_in_one_pass(settings: Settings) -> Non
     assert notebook.items["stories/0003"]["title"] == "Verhaal 3, herzien"
     catalogue.close()
     app.close()
+
+
+def test_reads_retry_a_failed_view_after_a_write_not_on_every_read(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An archive following in-process, with one more view, whose disk then fills up.
+    archive = Archive(settings)
+    notebook = Notebook("notebook")
+    archive.add_view(notebook)
+    notebook.broken = True
+    tries = notebook.tries
+
+    # A write, then reads: the first read tries the view once and logs it; the catalogue
+    # has the write all the same, and the next reads at the same position do not try again.
+    archive.register("stories", {"number": "0001", "title": "Een"}, actor="curator:test")
+    with caplog.at_level("ERROR", logger="wijkarchief.archive"):
+        for _ in range(3):
+            assert [i["id"] for i in archive.items("stories", role="curator")] == ["0001"]
+    assert notebook.tries == tries + 1
+    assert caplog.text.count("Views did not catch up") == 1
+
+    # A new write is tried at once, and the catalogue has it.
+    archive.register("stories", {"number": "0002", "title": "Twee"}, actor="curator:test")
+    assert [i["id"] for i in archive.items("stories", role="curator")] == ["0001", "0002"]
+    assert notebook.tries == tries + 2
+
+    # After FRESH_RETRY_SECONDS a read at the same position tries again; repaired, it works.
+    monkeypatch.setattr(service, "FRESH_RETRY_SECONDS", 0.0)
+    notebook.broken = False
+    archive.items("stories", role="curator")
+    assert notebook.position() == archive.position()
+    archive.close()

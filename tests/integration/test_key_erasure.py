@@ -7,10 +7,15 @@ with `secure_delete`, vacuums, and truncates the WAL; these tests read the raw b
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+import time
 import uuid
 from pathlib import Path
 
+import pytest
+
+from archive import shredding
 from archive.config import Settings
 from archive.shredding import KeyStore
 
@@ -61,4 +66,32 @@ def test_keys_survive_a_process_that_never_closed(sqlite_settings: Settings) -> 
     again = KeyStore(sqlite_settings)
     assert again.get_many(items) == made
     again.close()
+    keys.close()
+
+
+def test_a_reader_holding_the_wal_delays_the_truncation_but_not_the_erasure(
+    sqlite_settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Keys for ten items, and another process in the middle of a read of the key store.
+    monkeypatch.setattr(shredding, "CHECKPOINT_ATTEMPTS", 2)
+    keys = KeyStore(sqlite_settings)
+    items = [uuid.uuid5(uuid.NAMESPACE_URL, f"botu/held/{n}") for n in range(10)]
+    made = keys.create_many(items)
+    other = sqlite3.connect(sqlite_settings.data_dir / "keys.sqlite", isolation_level=None)
+    other.execute("BEGIN")
+    other.execute("SELECT count(*) FROM keys").fetchone()
+
+    # The erasure does not wait for it long, nor fail: the key is deleted, the error logged.
+    started = time.monotonic()
+    with caplog.at_level(logging.ERROR, logger="wijkarchief.keys"):
+        assert keys.destroy(items[3]) is True
+    assert time.monotonic() - started < 5
+    assert keys.get(items[3]) is None
+    assert "could not be truncated" in caplog.text
+
+    # Once the reader is done, the next new key truncates the WAL: the bytes are gone.
+    other.execute("COMMIT")
+    other.close()
+    keys.create(uuid.uuid5(uuid.NAMESPACE_URL, "botu/held/new"))
+    assert made[items[3]] not in _on_disk(sqlite_settings.data_dir)
     keys.close()
