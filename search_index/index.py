@@ -165,7 +165,8 @@ class SearchIndex:
         under an embargo that has not passed; None shows them (curators).
         """
         query = self._parse(q)
-        page_key = (tuple(consents), today, kind, quality, assessment, year, limit, offset)
+        browsed = (tuple(consents), today, kind, quality, assessment, year)
+        page_key = (*browsed, limit, offset)
         with self._lock:
             searcher = self._current()
             if isinstance(query, Every):
@@ -203,8 +204,9 @@ class SearchIndex:
                 hinted = _quality_named(q)
                 hits = [self._hit(hit, hinted) for hit in results[offset : offset + limit]]
             if isinstance(query, Every):  # browsing: the counts depend on the filters alone
-                key = (tuple(consents), today, kind, quality, assessment, year)
-                facets = self._browse.get(searcher, key, lambda: self._facets(searcher, matched))
+                facets = self._browse.get(
+                    searcher, browsed, lambda: self._facets(searcher, matched)
+                )
             else:
                 facets = self._facets(searcher, matched)
             answer = {"total": len(matched), "hits": hits, "facets": facets}

@@ -332,7 +332,8 @@ class TantivyIndex:
             filters.append(Q.term_query(self.schema, "year", str(year)))
         # The consent filter is always there, and the position document has no consent.
         browsing = not (q or "").strip()
-        page_key = (tuple(consents), today, kind, quality, assessment, year, limit, offset)
+        browsed = (tuple(consents), today, kind, quality, assessment, year)
+        page_key = (*browsed, limit, offset)
         with self._lock:
             searcher = self._current()
             if browsing:
@@ -360,8 +361,7 @@ class TantivyIndex:
             elif not browsing:
                 facets = self._facets(searcher, wanted)
             else:  # browsing, no text: the counts depend on the filters alone (kept)
-                key = (tuple(consents), today, kind, quality, assessment, year)
-                facets = self._browse.get(searcher, key, lambda: self._facets(searcher, wanted))
+                facets = self._browse.get(searcher, browsed, lambda: self._facets(searcher, wanted))
             answer = {"total": total, "hits": hits, "facets": facets}
             if browsing:
                 self._pages.keep(searcher, page_key, answer)
