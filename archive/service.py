@@ -22,15 +22,25 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from archive.application import Wijkarchief, check_kind
 from archive.catalogue import Catalogue, open_catalogue
 from archive.config import Settings
 from archive.projection import Followers, Progress, View
+from archive.visibility import (
+    in_scope,
+    may_know,
+    may_read,
+    not_found,
+    readable_history,
+    scopes,
+    tombstone,
+    with_readable_links,
+)
 from events import dates, qualities
-from events.errors import InvalidInput, NotFound, Withdrawn
+from events.errors import InvalidInput, Withdrawn
 from events.items import ArchiveItem
 
 log = logging.getLogger("wijkarchief.archive")
@@ -39,46 +49,6 @@ RENDERED_CACHE_SIZE = 64
 # After a failed catch-up before a read, reads at the same log position wait this long
 # before trying again (a new write is tried at once).
 FRESH_RETRY_SECONDS = 1.0
-
-ROLES = ("public", "researcher", "curator")
-VISIBLE: dict[str, tuple[str, ...]] = {
-    "public": ("public",),
-    "researcher": ("public", "research"),
-    "curator": ("public", "research", "curators"),
-}
-
-
-def visible(item: dict[str, Any], role: str, today: str | None = None) -> bool:
-    """True when a reader with `role` may see the item on `today` (ISO day, default: today).
-
-    Curators see everything. Others do not see a withdrawn item (they get its tombstone),
-    nor one under an embargo that has not yet passed, nor one outside its consent scope.
-    """
-    if role == "curator":
-        return True
-    if item.get("withdrawn"):
-        return False
-    until = item.get("embargo_until")
-    if until and (today or date.today().isoformat()) < until:
-        return False
-    return item.get("consent", "public") in VISIBLE.get(role, ("public",))
-
-
-def tombstone(item: dict[str, Any]) -> dict[str, Any]:
-    """What readers see of a withdrawn item: its number, that and when, under which policy."""
-    withdrawn = item["withdrawn"]
-    label = f"BoTu nr. {item['id']}" if item["kind"] == "stories" else item["id"]
-    stone = {
-        "kind": item["kind"],
-        "id": item["id"],
-        "ref": item["ref"],
-        "title": f"{label} (ingetrokken)",
-        "tombstone": True,
-        "withdrawn": {"at": withdrawn["at"], "policy": withdrawn["policy"]},
-    }
-    if item["kind"] == "stories":
-        stone["number"] = item["id"]
-    return stone
 
 
 class Archive:
@@ -378,18 +348,49 @@ class Archive:
     def item(
         self, kind: str, key: str, *, role: str = "public", as_of: datetime | None = None
     ) -> dict[str, Any]:
-        """One item as the role may see it, now or as recorded at `as_of`."""
+        """One item as the role may see it, now or as recorded at `as_of`.
+
+        The policy of `archive.visibility`: an item the reader may not know answers as a
+        missing one; a withdrawn item they could read answers its tombstone; an older
+        version only when its consent then included the reader.
+        """
         check_kind(kind)
-        # Visibility follows the item's state now: as_of never brings back what was withdrawn.
         current = self.app.item(kind, key)
-        if current.get("withdrawn") and role != "curator":
+        if role == "curator":
+            return current if as_of is None else self.app.item(kind, key, as_of=as_of)
+        today = self.today()
+        if not may_know(current, role, today):
+            raise not_found(kind, key)
+        if current.get("withdrawn"):
             raise Withdrawn(
                 f"{tombstone(current)['title']}: de toestemming is ingetrokken.",
                 details={"tombstone": tombstone(current)},
             )
-        if not visible(current, role, self.today()):
-            raise NotFound(f"Er is geen zichtbaar item {kind}/{key}.")
-        return current if as_of is None else self.app.item(kind, key, as_of=as_of)
+        if not may_read(current, role, today):
+            raise not_found(kind, key)
+        item = current
+        if as_of is not None:
+            item = self.app.item(kind, key, as_of=as_of)
+            if not in_scope(item.get("consent"), role):
+                raise not_found(kind, key)
+        return with_readable_links(item, self.readable_refs(role))
+
+    def readable_refs(self, role: str) -> Callable[[str], bool]:
+        """A test of a reference (`kind/key`): may the role read that item now?"""
+        if role == "curator":
+            return lambda ref: True
+        self.fresh()
+        today = self.today()
+        known: dict[str, bool] = {}
+
+        def readable(ref: str) -> bool:
+            if ref not in known:
+                kind, _, key = ref.partition("/")
+                found = self.catalogue.item(kind, key) if kind and key else None
+                known[ref] = found is not None and may_read(found, role, today)
+            return known[ref]
+
+        return readable
 
     def today(self) -> str:
         """Today's ISO day by the archive's clock."""
@@ -412,13 +413,15 @@ class Archive:
         today = self.today()
         filtered = bool(quality or assessment or year is not None)
         self.fresh()
+        readable = self.readable_refs(role)
         for item in self.catalogue.items(kind):
-            if item.get("withdrawn") and role != "curator":
-                if not filtered:
+            if role != "curator" and item.get("withdrawn"):
+                if not filtered and may_know(item, role, today):
                     result.append(tombstone(item))
                 continue
-            if not visible(item, role, today):
+            if not may_read(item, role, today):
                 continue
+            item = with_readable_links(item, readable)
             if (quality_id or wanted) and not any(
                 (quality_id is None or a["quality"] == quality_id)
                 and (wanted is None or a["assessment"] == wanted)
@@ -439,12 +442,17 @@ class Archive:
         """Every item the role may see."""
         self.fresh()
         today = self.today()
-        return [item for item in self.catalogue.items() if visible(item, role, today)]
+        readable = self.readable_refs(role)
+        return [
+            with_readable_links(item, readable)
+            for item in self.catalogue.items()
+            if may_read(item, role, today)
+        ]
 
     def history(self, kind: str, key: str, *, role: str = "public") -> list[dict[str, Any]]:
-        """Every event of an item, oldest first."""
+        """Every event of an item the role may read, oldest first."""
         self.item(kind, key, role=role)
-        return self.app.history(kind, key)
+        return readable_history(self.app.history(kind, key), role, self.readable_refs(role))
 
     def stats(self, *, role: str = "public") -> dict[str, Any]:
         """Counts by kind and by year, for the home page."""
@@ -469,11 +477,17 @@ class Archive:
             states[event.originator_id] = event.mutate(states.get(event.originator_id))
         items = [state.as_dict() for state in states.values() if isinstance(state, ArchiveItem)]
         items.sort(key=lambda item: (item["kind"], item["id"]))
-        # Visibility by the current state: a withdrawn item stays withdrawn in the past too.
+        # Readable now (a withdrawn item stays withdrawn in the past too) and, then, by the
+        # consent in force at `as_of` (a draft recorded curators-only stays unpublished).
         now = {item["ref"]: item for item in self.recorded_items()}
         today = self.today()
+        readable = self.readable_refs(role)
         return [
-            item for item in items if item["ref"] in now and visible(now[item["ref"]], role, today)
+            with_readable_links(item, readable)
+            for item in items
+            if item["ref"] in now
+            and may_read(now[item["ref"]], role, today)
+            and in_scope(item.get("consent"), role)
         ]
 
     def timeline(
@@ -551,7 +565,7 @@ class Archive:
             year=year,
             limit=limit,
             offset=offset,
-            consents=VISIBLE.get(role, ("public",)),
+            consents=scopes(role),
             today=None if role == "curator" else self.today(),
         )
         return result

@@ -7,13 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import After, ArchiveDep, ReaderDep
-from archive.service import visible
-from events.items import ArchiveItem, item_id
+from archive.feeds import change_page
 
 router = APIRouter(prefix="/api", tags=["events"])
-
-DELETES = ("ConsentWithdrawn", "PersonalDataErased")
-AS_TYPES = {"episodes": "Event", "stories": "Article", "media": "Document"}
 
 
 @router.get("/changes")
@@ -26,42 +22,9 @@ def changes(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """Creations, updates and withdrawals/erasures since a position, as ActivityStreams."""
-    current = {item_id(i["kind"], i["id"]): i for i in archive.recorded_items()}
-    today = archive.today()
     base = str(request.base_url).rstrip("/")
-    activities: list[dict[str, Any]] = []
-    last = after
-    for notification, event in archive.app.decoded(after=after):
-        if len(activities) >= limit:
-            break
-        last = notification.id
-        item = current.get(event.originator_id)
-        if item is None or not isinstance(event, ArchiveItem.Event):
-            continue
-        name = type(event).__name__
-        url = f"{base}/api/{item['kind']}/{item['id']}"
-        if name in DELETES:
-            activity_type = "Delete"
-            obj: dict[str, Any] = {
-                "id": url,
-                "type": "Tombstone",
-                "formerType": AS_TYPES[item["kind"]],
-            }
-        elif not visible(item, reader.role, today):
-            continue
-        else:
-            activity_type = "Create" if name == "Registered" else "Update"
-            obj = {"id": url, "type": AS_TYPES[item["kind"]], "name": item["title"]}
-        activities.append(
-            {
-                "id": f"{base}/api/events?after={notification.id - 1}&limit=1",
-                "type": activity_type,
-                "published": event.timestamp.isoformat(),
-                "position": notification.id,
-                "summary": name,
-                "object": obj,
-            }
-        )
+    found = change_page(archive, after=after, limit=limit, role=reader.role, base=base)
+    activities = found["items"]
     response.headers["X-Archive-Position"] = str(archive.position())
     return {
         "@context": "https://www.w3.org/ns/activitystreams",
@@ -69,6 +32,6 @@ def changes(
         "orderedItems": activities,
         "items": activities,
         "total": len(activities),
-        "next": last,
+        "next": found["next"],
         "position": archive.position(),
     }
