@@ -52,7 +52,7 @@ def in_scope(consent: str | None, role: str) -> bool:
 
 def _embargoed(item: dict[str, Any], today: str | None) -> bool:
     until = item.get("embargo_until")
-    return bool(until) and (today or date.today().isoformat()) < until
+    return bool(until) and (today or date.today().isoformat()) < str(until)
 
 
 def may_read(item: dict[str, Any], role: str, today: str | None = None) -> bool:
