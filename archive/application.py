@@ -17,8 +17,17 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper, Notification
 
 from archive.config import Settings, reconnect_quickly
-from archive.shredding import KEYED_CLASSES, SEALED, KeyStore, ShreddingMapper
-from events.errors import AlreadyExists, InvalidInput, NotFound, StaleVersion
+from archive.shredding import (
+    KEYED_CLASSES,
+    SEALED,
+    KeyStore,
+    ShreddingMapper,
+    generations,
+    has_words,
+    key_id,
+    key_ids_in,
+)
+from events.errors import AlreadyExists, InvalidInput, KeyMissing, NotFound, StaleVersion
 from events.items import (
     AGGREGATES,
     KINDS,
@@ -89,19 +98,57 @@ class Wijkarchief(Application[UUID]):
         return mapper
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
-        """Save, with the per-item keys of the whole batch made or read in one statement."""
+        """Save, with the keys of the whole batch made or read first (one statement each).
+
+        Every item's words are sealed under its key of its current generation. An item
+        registered before items were keyed (an older archive's episodes) gets its first key
+        now; an item whose words were sealed under a key that is gone (restored without
+        keys) or that was erased cannot take new words: refused before anything is written.
+        """
         new: list[UUID] = []
-        known: list[UUID] = []
+        known: dict[UUID, ArchiveItem] = {}
         for obj in objs:
-            if isinstance(obj, ArchiveItem):
-                pending = obj.pending_events
-                created = bool(pending) and pending[0].originator_version == 1
-                (new if created and isinstance(obj, KEYED_CLASSES) else known).append(obj.id)
+            if isinstance(obj, KEYED_CLASSES) and obj.pending_events:
+                kid = key_id(obj.id, obj.key_generation)
+                first = obj.pending_events[0].originator_version == 1
+                forgotten = any(type(e).__name__ == "PersonForgotten" for e in obj.pending_events)
+                if first or forgotten:
+                    new.append(kid)
+                else:
+                    known[kid] = obj
         if new:
             self.keys.create_many(new)
         if known:
-            self.keys.get_many(known)
-        return super().save(*objs, **kwargs)
+            found = self.keys.get_many(known)
+            for kid, obj in known.items():
+                if found[kid] is None:
+                    self._without_key(obj)
+        token = generations.set({obj.id: obj.key_generation for obj in objs
+                                 if isinstance(obj, ArchiveItem)})  # fmt: skip
+        try:
+            return super().save(*objs, **kwargs)
+        finally:
+            generations.reset(token)
+
+    def _without_key(self, item: ArchiveItem) -> None:
+        """An item to be written has no key: give it its first one, or refuse the write."""
+        if item.erased:
+            if any(has_words(vars(event)) for event in item.pending_events):
+                raise InvalidInput(
+                    f"De gegevens van {item.ref} zijn gewist: er kan geen tekst meer bij "
+                    "(ook geen titel of reden). Leg nieuwe gegevens vast als een nieuw item."
+                )
+            return  # structure-only changes (a date, consent, links) may go on
+        if item.key_generation == 0 and not any(
+            SEALED in stored.state for stored in self.recorder.select_events(item.id)
+        ):
+            self.keys.create(item.id)  # never sealed: an item of an older archive
+            return
+        raise KeyMissing(
+            f"De sleutel van {item.ref} ontbreekt: het archief is hersteld zonder sleutels. "
+            "Zet de sleutels terug (wijkarchief import --keys) voordat u dit item wijzigt; "
+            "er is niets vastgelegd."
+        )
 
     def close(self) -> None:
         """Release the event store and the key store's connections."""
@@ -327,8 +374,6 @@ class Wijkarchief(Application[UUID]):
     # -- consent -----------------------------------------------------------
 
     def _consented(self, kind: str, key: str) -> ArchiveItem:
-        if kind not in ("stories", "media"):
-            raise InvalidInput("Toestemming geldt voor verhalen en media-items.", field="kind")
         return self._load(kind, key)
 
     def embargo(self, kind: str, key: str, until: str, *, actor: str, reason: str = "") -> int:
@@ -358,7 +403,20 @@ class Wijkarchief(Application[UUID]):
         with acting_as(actor, reason):
             item.erase()
         position = self._save(item)
-        self.keys.destroy(item.id)
+        for generation in range(item.key_generation + 1):
+            self.keys.destroy(key_id(item.id, generation))
+        return position
+
+    def forget_person(self, kind: str, key: str, name: str, *, actor: str, reason: str = "") -> int:
+        """Take a name out of one item: its words again under a new key, the old keys gone."""
+        item = self._load(kind, key)
+        if item.erased:
+            return self.position()  # nothing readable is left to forget
+        with acting_as(actor, reason):
+            item.forget_person(name)
+        position = self._save(item)
+        for generation in range(item.key_generation):
+            self.keys.destroy(key_id(item.id, generation))
         return position
 
     # -- tokens ------------------------------------------------------------
@@ -448,7 +506,12 @@ class Wijkarchief(Application[UUID]):
 
     def decode(self, notifications: Sequence[Notification]) -> list[Any]:
         """The domain events of a page of the log (the page's keys read in one query)."""
-        self.keys.get_many(UUID(str(n.originator_id)) for n in notifications if SEALED in n.state)
+        self.keys.get_many(
+            kid
+            for n in notifications
+            if SEALED in n.state
+            for kid in key_ids_in(UUID(str(n.originator_id)), n.state)
+        )
         return [self.mapper.to_domain_event(n) for n in notifications]
 
 

@@ -81,3 +81,13 @@ class StoreNotEmpty(ArchiveError):
 
     status = 409
     title = "Archief is niet leeg"
+
+
+class KeyMissing(ArchiveError):
+    """A write to an item whose key is not in the key store (e.g. restored without keys).
+
+    Its words would have to be stored unsealed: the write is refused instead.
+    """
+
+    status = 409
+    title = "Sleutel ontbreekt"

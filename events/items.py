@@ -25,6 +25,14 @@ from eventsourcing.domain import Aggregate, event
 
 from events import dates, qualities
 from events.errors import InvalidInput, NotFound
+from events.personal import (
+    CONTENT_FIELDS,
+    SEALED_FIELDS,
+    SNAPSHOT_PARTS,
+    WITHDRAWN_TEXT,
+    emptied_part,
+    redact,
+)
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://wijkarchief.botu.nl/")
 KINDS = ("episodes", "stories", "media")
@@ -175,6 +183,9 @@ class ArchiveItem(ArchiveAggregate):
     """What episodes, stories and media items share."""
 
     KIND: ClassVar[str] = ""
+    # Which of the item's keys seals its free text: 0 the first, one more after each
+    # `PersonForgotten` (archive/shredding.py). Snapshots taken before it have none: 0.
+    key_generation = 0
 
     # Snapshots (taken every 50 events) hold the happenings too. Version 2 of the snapshot
     # state: every happening has `themes`; snapshots taken before are upcast when read.
@@ -368,10 +379,41 @@ class ArchiveItem(ArchiveAggregate):
 
     @event("PersonalDataErased")
     def _personal_data_erased(self) -> None:
-        for name, empty in PERSONAL_FIELDS.items():
-            if hasattr(self, name):
+        for name, empty in SEALED_FIELDS.items():
+            if name in CONTENT_FIELDS and hasattr(self, name):
                 setattr(self, name, type(empty)())
+        for attribute, part in SNAPSHOT_PARTS.items():
+            parts = getattr(self, attribute)
+            for part_id in list(parts):
+                parts[part_id] = emptied_part(parts[part_id], part)
+        if self.withdrawn:
+            self.withdrawn = {**self.withdrawn, **WITHDRAWN_TEXT}
         self.erased = True
+
+    # -- forgetting a person -----------------------------------------------------
+
+    def content(self) -> dict[str, Any]:
+        """Every free-text attribute of the item (what `PersonForgotten` carries)."""
+        return {name: _copy(getattr(self, name)) for name in CONTENT_FIELDS if hasattr(self, name)}
+
+    def forget_person(self, name: str) -> None:
+        """Take a person's name out of the item's words, under a new key.
+
+        The event carries every free-text attribute with the name redacted, sealed under the
+        item's next key; the application then destroys the older keys, so no earlier event
+        can be read for the name again (older versions keep only their structure).
+        """
+        name = text(name, "name", limit=500)
+        self._person_forgotten(
+            generation=self.key_generation + 1, content=redact(self.content(), name)
+        )
+
+    @event("PersonForgotten")
+    def _person_forgotten(self, generation: int, content: dict[str, Any]) -> None:
+        self.key_generation = generation
+        for attribute, value in (content or {}).items():
+            if attribute in CONTENT_FIELDS:
+                setattr(self, attribute, _copy(value))
 
     # -- assessments -------------------------------------------------------
 
@@ -511,13 +553,18 @@ class ArchiveItem(ArchiveAggregate):
 
     # -- plain data --------------------------------------------------------
 
+    def _untitled(self) -> str:
+        """The title shown when the words are gone (erased): the number or id."""
+        label = f"BoTu nr. {self.key}" if self.KIND == "stories" else self.key
+        return f"{label} (gewist)" if self.erased else label
+
     def as_dict(self) -> dict[str, Any]:
         """The item's current state as plain data (what read models store)."""
         return {
             "kind": self.KIND,
             "id": self.key,
             "ref": self.ref,
-            "title": self.title,
+            "title": self.title or self._untitled(),
             "summary": self.summary,
             "body_markdown": self.body,
             "date": self.date,
@@ -542,15 +589,18 @@ class ArchiveItem(ArchiveAggregate):
         }
 
 
-# The fields that hold personal data: encrypted under a per-item key (archive/shredding.py)
-# and emptied on erasure. The value is the field's empty form.
-PERSONAL_FIELDS: dict[str, Any] = {
-    "body": "",
-    "summary": "",
-    "people": [],
-    "storytellers": [],
-    "contact": "",
-}
+# The fields that can name a person: sealed under the item's key (archive/shredding.py)
+# and emptied on erasure. The value is the field's empty form (see events/personal.py).
+PERSONAL_FIELDS: dict[str, Any] = SEALED_FIELDS
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of plain data (dicts, lists, strings)."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
 
 
 def check_day(value: str) -> str:

@@ -241,7 +241,14 @@ def test_an_erased_story_takes_no_new_personal_data(archive: Archive) -> None:
     with pytest.raises(InvalidInput, match="gewist"):
         archive.revise("stories", "0101", {"storytellers": ["Iemand"]}, actor="anna")
 
-    # ... and writes nothing; the title, not personal, can still be corrected.
+    # ... and so is a title or a reason: every word of an item can name a person.
+    with pytest.raises(InvalidInput, match="gewist"):
+        archive.revise("stories", "0101", {"title": "Verhaal (gewist)"}, actor="anna")
+    with pytest.raises(InvalidInput, match="gewist"):
+        archive.revise("stories", "0101", {"date": "2021"}, actor="anna", reason="Henk vroeg")
+
+    # None of it wrote anything; the structure (a date) can still be corrected.
     assert archive.position() == position
-    archive.revise("stories", "0101", {"title": "Verhaal (gewist)"}, actor="anna")
-    assert archive.item("stories", "0101", role="curator")["title"] == "Verhaal (gewist)"
+    archive.revise("stories", "0101", {"date": "2021"}, actor="anna")
+    erased = archive.item("stories", "0101", role="curator")
+    assert erased["date"] == "2021" and erased["title"] == "BoTu nr. 0101 (gewist)"
