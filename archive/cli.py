@@ -130,7 +130,7 @@ def cmd_token(args: argparse.Namespace) -> int:
     app = Wijkarchief()
     try:
         if args.token_command == "create":
-            print(app.issue_token(args.name, args.role))
+            print(app.issue_token(args.name, args.role, replace=args.replace))
         else:
             app.revoke_token(args.name)
             print(f"Token {args.name} ingetrokken.")
@@ -437,6 +437,11 @@ def parser() -> argparse.ArgumentParser:
     t = tsub.add_parser("create", help="create a token (printed once)")
     t.add_argument("--role", required=True, choices=["curator", "researcher"])
     t.add_argument("--name", required=True)
+    t.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace the active token of that name (the old one stops working)",
+    )
     t = tsub.add_parser("revoke", help="revoke a token by name")
     t.add_argument("name")
     s.set_defaults(func=cmd_token)
