@@ -225,6 +225,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     keys = Path(args.keys) if args.keys else None
     if keys is not None and keys.resolve() == target.resolve():
         raise ArchiveError("Het sleutelbestand moet een ander bestand zijn dan de export.")
+    if keys is not None and not keys.resolve().parent.is_dir():
+        raise ArchiveError(f"Map {keys.parent} voor het sleutelbestand bestaat niet.")
     app = Wijkarchief()
     try:
         tmp = target.with_name(target.name + ".partial")

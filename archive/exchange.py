@@ -158,7 +158,8 @@ def import_log(
     if lost and not without_keys:
         reason = "ontbreken in het sleutelbestand" if keys else "ontbreken"
         raise KeysMissing(
-            f"Importeren geweigerd: {_items(lost)} zou(den) hun tekst en vertellers "
+            f"Importeren geweigerd: {_items(lost)} {'zou' if lost == 1 else 'zouden'} "
+            "hun tekst en vertellers "
             f"verliezen, want hun sleutels {reason}. Geef het sleutelbestand mee met "
             "--keys SLEUTELBESTAND, of kies --without-keys om toch zonder te importeren."
         )
