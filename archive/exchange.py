@@ -141,17 +141,15 @@ def import_log(
         )
     summary = _summarise(path)
     keyed: set[UUID] = set()
-    key_rows = 0
     if keys is not None:
         stored = app.keys.count()
         if stored:
-            raise KeysMissing(
+            raise StoreNotEmpty(
                 f"De sleutelopslag van dit archief bevat al {stored} sleutels; importeer "
                 "met --keys alleen in een nieuw, leeg archief."
             )
         for row in _key_rows(keys):
             keyed.add(UUID(row["item_id"]))
-            key_rows += 1
     needing = summary.sealed - summary.erased - keyed
     present = app.keys.get_many(needing) if needing else {}
     lost = sum(1 for item in needing if present[item] is None)
