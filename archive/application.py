@@ -421,15 +421,18 @@ class Wijkarchief(Application[UUID]):
 
     # -- tokens ------------------------------------------------------------
 
-    def issue_token(self, name: str, role: str, *, actor: str = "beheer") -> str:
-        """Issue (or re-issue) a token; returns `NAME.SECRET`, shown only this once."""
+    def issue_token(
+        self, name: str, role: str, *, actor: str = "beheer", replace: bool = False
+    ) -> str:
+        """Issue a token; returns `NAME.SECRET`, shown only this once. A name whose token
+        is active is refused (`AlreadyExists`) unless `replace` (the old one stops working)."""
         name, role = check_name(name), check_role(role)
         secret = secrets.token_urlsafe(32)
         with acting_as(actor):
             try:
                 token: Any = self.repository.get(AccessToken.create_id(name))
                 assert isinstance(token, AccessToken)
-                token.reissue(role, hash_secret(secret))
+                token.reissue(role, hash_secret(secret), replace=replace)
             except AggregateNotFoundError:
                 token = AccessToken(name=name, role=role, secret_hash=hash_secret(secret))
         self._save(token)

@@ -130,7 +130,7 @@ def cmd_token(args: argparse.Namespace) -> int:
     app = Wijkarchief()
     try:
         if args.token_command == "create":
-            print(app.issue_token(args.name, args.role))
+            print(app.issue_token(args.name, args.role, replace=args.replace))
         else:
             app.revoke_token(args.name)
             print(f"Token {args.name} ingetrokken.")
@@ -219,38 +219,71 @@ def _split_ref(value: str) -> tuple[str, str]:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from archive.application import Wijkarchief
-    from archive.exchange import export_to
+    from archive.exchange import export_keys, export_to
 
+    target = Path(args.file)
+    keys = Path(args.keys) if args.keys else None
+    if keys is not None and keys.resolve() == target.resolve():
+        raise ArchiveError("Het sleutelbestand moet een ander bestand zijn dan de export.")
+    if keys is not None and not keys.resolve().parent.is_dir():
+        raise ArchiveError(f"Map {keys.parent} voor het sleutelbestand bestaat niet.")
     app = Wijkarchief()
     try:
-        target = Path(args.file)
         tmp = target.with_name(target.name + ".partial")
         with tmp.open("w", encoding="utf-8") as out, progress_bar("export") as update:
             count = export_to(app, out, progress=update)
         tmp.replace(target)
-        print(f"{count} gebeurtenissen geëxporteerd naar {target}.")
+        if keys is not None:
+            # After the log: a key made during the export is in the file, harmlessly.
+            rows = export_keys(app, keys)
+            print(
+                f"{count} gebeurtenissen geëxporteerd naar {target}, {rows} sleutels naar "
+                f"{keys} (alleen voor de eigenaar leesbaar: bewaar het als de gegevens zelf)."
+            )
+        else:
+            print(f"{count} gebeurtenissen geëxporteerd naar {target}.")
+            if app.keys.count():
+                print(
+                    "wijkarchief: let op: zonder --keys SLEUTELBESTAND gaan de teksten en "
+                    "vertellers van verhalen en media niet mee (alleen versleuteld).",
+                    file=sys.stderr,
+                )
     finally:
         app.close()
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from archive.application import Wijkarchief
-    from archive.exchange import import_from
+    from archive.exchange import import_log
 
     path = Path(args.file)
     if not path.is_file():
         raise ArchiveError(f"Bestand {path} bestaat niet.")
-    app = Wijkarchief()
+    keys = Path(args.keys) if args.keys else None
+    archive = _archive(args, follow=False)
     try:
         with progress_bar("import") as update:
-            count = import_from(app, path, progress=update)
+            imported = import_log(
+                archive.app, path, update, keys=keys, without_keys=args.without_keys
+            )
+        # The data directory may hold views of another store: rebuild them from this log.
+        with progress_bar("rebuild") as update:
+            archive.rebuild(progress=update)
     finally:
-        app.close()
-    print(
-        f"{count} gebeurtenissen geïmporteerd; "
-        "de leesmodellen worden bij de volgende start bijgewerkt."
-    )
+        archive.close()
+    keys_note = f" en {imported.keys} sleutels" if keys is not None else ""
+    print(f"{imported.events} gebeurtenissen{keys_note} geïmporteerd; leesmodellen herbouwd.")
+    if imported.destroyed:
+        print(
+            f"{imported.destroyed} sleutel(s) van gewiste items uit het sleutelbestand "
+            "opnieuw vernietigd."
+        )
+    if imported.keyless:
+        print(
+            f"wijkarchief: let op: {imported.keyless} item{'s' if imported.keyless != 1 else ''} "
+            "zonder sleutel: hun tekst en vertellers zijn leeg.",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -406,6 +439,11 @@ def parser() -> argparse.ArgumentParser:
     t = tsub.add_parser("create", help="create a token (printed once)")
     t.add_argument("--role", required=True, choices=["curator", "researcher"])
     t.add_argument("--name", required=True)
+    t.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace the active token of that name (the old one stops working)",
+    )
     t = tsub.add_parser("revoke", help="revoke a token by name")
     t.add_argument("name")
     s.set_defaults(func=cmd_token)
@@ -433,10 +471,23 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("export", help="write the whole event log as JSON Lines")
     s.add_argument("file")
+    s.add_argument(
+        "--keys",
+        metavar="KEYFILE",
+        help="also write every per-item key to KEYFILE (mode 0600; as secret as the data: "
+        "without it stories and media lose their text and storytellers on import)",
+    )
     s.set_defaults(func=cmd_export)
 
     s = sub.add_parser("import", help="read an exported event log into an empty store")
     s.add_argument("file")
+    keys = s.add_mutually_exclusive_group()
+    keys.add_argument("--keys", metavar="KEYFILE", help="the key file written by export --keys")
+    keys.add_argument(
+        "--without-keys",
+        action="store_true",
+        help="import even though items without a key lose their text and storytellers",
+    )
     s.set_defaults(func=cmd_import)
 
     s = sub.add_parser("timeline", help="the governance timeline of a year", parents=[remote])

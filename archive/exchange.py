@@ -6,12 +6,24 @@ One line per stored event, in log order:
 settings (compact separators, no ASCII escaping, key order kept), so importing into an empty
 store and exporting again gives the same bytes. Snapshots are not exported: they are
 derived and are taken again as the archive is used.
+
+The per-item keys of the crypto-shredding (`archive/shredding.py`) are not in the log. With
+`--keys` they travel in a key file of their own: a header line
+`{"format": "wijkarchief-keys", "version": 1, …}`, then every row of the key table as
+`{column: value}` (bytes as `{"base64": "…"}`), uninterpreted. The file is written with mode
+0600: it opens every story's text and storytellers. An import of a log whose keyed items
+would lose their text (no key in the key file, none in the target's key store, not erased)
+is refused unless the caller accepts that (`without_keys`).
 """
 
 from __future__ import annotations
 
+import base64
 import json
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 from uuid import UUID
@@ -19,9 +31,41 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 
 from archive.application import Wijkarchief
-from events.errors import InvalidInput, StoreNotEmpty
+from events.errors import ArchiveError, InvalidInput, StoreNotEmpty
 
 BATCH = 500
+KEYS_FORMAT = "wijkarchief-keys"
+KEYS_VERSION = 1
+KEYS_WARNING = (
+    "GEHEIM: deze sleutels openen de teksten en vertellers van het archief. Bewaar dit "
+    "bestand even veilig als de gegevens zelf, en niet langer dan het wisbeleid toestaat."
+)
+SEALED_MARK = "wa-enc:"  # how every version of archive.shredding.PREFIX begins
+ERASED_TOPIC = ".PersonalDataErased"
+
+
+class KeysMissing(ArchiveError):
+    """An import that would leave keyed items without their text."""
+
+    status = 409
+    title = "Sleutels ontbreken"
+
+
+@dataclass
+class Imported:
+    """What an import wrote: events, key rows, and items left without a key."""
+
+    events: int = 0
+    keys: int = 0
+    keyless: int = 0
+    destroyed: int = 0  # keys of items the log says were erased, destroyed again
+
+
+@dataclass
+class _LogSummary:
+    events: int = 0
+    sealed: set[UUID] = field(default_factory=set)  # items with encrypted fields
+    erased: set[UUID] = field(default_factory=set)  # items whose key was destroyed
 
 
 def _state_bytes(state: Any) -> bytes:
@@ -65,30 +109,190 @@ def export_to(
 
 
 def import_from(
-    app: Wijkarchief, path: Path, progress: Callable[[int, int], None] | None = None
+    app: Wijkarchief,
+    path: Path,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    keys: Path | None = None,
+    without_keys: bool = False,
 ) -> int:
-    """Append an exported log to an empty store; return the number of events.
+    """Append an exported log (and its key file) to an empty store; return the events."""
+    return import_log(app, path, progress, keys=keys, without_keys=without_keys).events
 
-    The whole file is checked before anything is written, so a bad line writes nothing.
+
+def import_log(
+    app: Wijkarchief,
+    path: Path,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    keys: Path | None = None,
+    without_keys: bool = False,
+) -> Imported:
+    """Append an exported log to an empty store, its keys first.
+
+    Both files are checked whole before anything is written, so a bad line writes nothing,
+    and so does a log whose keyed items would lose their text (`KeysMissing`) unless
+    `without_keys`.
     """
     if app.position() != 0:
         raise StoreNotEmpty(
             "Importeren kan alleen in een leeg archief: dit archief bevat al "
             f"{app.position()} gebeurtenissen. Kies een andere WIJKARCHIEF_DATA of database."
         )
-    total = sum(1 for _ in _events(path))
+    summary = _summarise(path)
+    keyed: set[UUID] = set()
+    if keys is not None:
+        stored = app.keys.count()
+        if stored:
+            raise StoreNotEmpty(
+                f"De sleutelopslag van dit archief bevat al {stored} sleutels; importeer "
+                "met --keys alleen in een nieuw, leeg archief."
+            )
+        for row in _key_rows(keys):
+            keyed.add(UUID(row["item_id"]))
+    needing = summary.sealed - summary.erased - keyed
+    present = app.keys.get_many(needing) if needing else {}
+    lost = sum(1 for item in needing if present[item] is None)
+    if lost and not without_keys:
+        reason = "ontbreken in het sleutelbestand" if keys else "ontbreken"
+        raise KeysMissing(
+            f"Importeren geweigerd: {_items(lost)} {'zou' if lost == 1 else 'zouden'} "
+            "hun tekst en vertellers "
+            f"verliezen, want hun sleutels {reason}. Geef het sleutelbestand mee met "
+            "--keys SLEUTELBESTAND, of kies --without-keys om toch zonder te importeren."
+        )
+    imported = Imported(keyless=lost)
+    if keys is not None:
+        imported.keys = app.keys.load(_key_rows(keys))
+        # A key file older than the log may hold the key of an item erased since: destroy
+        # it again, or the erased text would be readable in the item's history.
+        for item in summary.erased & keyed:
+            app.keys.destroy(item)
+            imported.destroyed += 1
     batch: list[StoredEvent] = []
-    count = 0
     for event in _events(path):
         batch.append(event)
         if len(batch) >= BATCH:
-            count += _insert(app, batch)
+            imported.events += _insert(app, batch)
             if progress:
-                progress(count, total)
-    count += _insert(app, batch)
+                progress(imported.events, summary.events)
+    imported.events += _insert(app, batch)
     if progress:
-        progress(count, total)
+        progress(imported.events, summary.events)
+    return imported
+
+
+def _items(count: int) -> str:
+    return f"{count} item" if count == 1 else f"{count} items"
+
+
+def _summarise(path: Path) -> _LogSummary:
+    """Check every line of a log; which items have encrypted fields, which were erased."""
+    summary = _LogSummary()
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            event = _stored_event(line, path, number)
+            summary.events += 1
+            if event.topic.endswith(ERASED_TOPIC):
+                summary.erased.add(UUID(str(event.originator_id)))
+            elif SEALED_MARK.encode() in event.state and _sealed(json.loads(event.state)):
+                summary.sealed.add(UUID(str(event.originator_id)))
+    return summary
+
+
+def _sealed(state: Any) -> bool:
+    return isinstance(state, dict) and any(
+        isinstance(value, str) and value.startswith(SEALED_MARK) for value in state.values()
+    )
+
+
+# -- the key file ---------------------------------------------------------------------
+
+
+def export_keys(app: Wijkarchief, path: Path) -> int:
+    """Write every row of the key store to `path` (mode 0600, replaced whole); the rows."""
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.fchmod(descriptor, 0o600)  # whatever the umask
+    count = 0
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        header = {"format": KEYS_FORMAT, "version": KEYS_VERSION, "warning": KEYS_WARNING}
+        out.write(json.dumps(header, ensure_ascii=False) + "\n")
+        for row in app.keys.dump():
+            out.write(json.dumps(row, default=_encode, separators=(",", ":")) + "\n")
+            count += 1
+        out.flush()
+        os.fsync(out.fileno())
+    partial.replace(path)
     return count
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return {"base64": base64.b64encode(bytes(value)).decode("ascii")}
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, date):  # datetimes too
+        return value.isoformat()
+    raise TypeError(f"cannot write a {type(value).__name__} to a key file")
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) != {"base64"}:
+            raise ValueError('an object value must be {"base64": …}')
+        return base64.b64decode(value["base64"], validate=True)
+    return value
+
+
+def _key_rows(path: Path) -> Iterable[dict[str, Any]]:
+    """The rows of a key file, checked: one shape, each naming its item."""
+    if not path.is_file():
+        raise InvalidInput(f"Sleutelbestand {path} bestaat niet.")
+    columns: list[str] | None = None
+    header = False
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not header:
+                _check_header(line, path)
+                header = True
+                continue
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                if not isinstance(record, dict):
+                    raise ValueError("geen object")
+                row = {name: _decode(value) for name, value in record.items()}
+                UUID(row["item_id"])
+                if columns is None:
+                    columns = list(row)
+                elif list(row) != columns:
+                    raise ValueError(f"andere kolommen dan regel 2: {list(row)}")
+            except (ValueError, KeyError, TypeError, AttributeError) as error:
+                raise InvalidInput(
+                    f"{path}, regel {number}: geen geldige sleutelregel ({error})."
+                ) from None
+            yield row
+    if not header:
+        raise InvalidInput(f"{path} is leeg: geen sleutelbestand van wijkarchief.")
+
+
+def _check_header(line: str, path: Path) -> None:
+    try:
+        header = json.loads(line)
+    except ValueError:
+        header = None
+    if not isinstance(header, dict) or header.get("format") != KEYS_FORMAT:
+        raise InvalidInput(f"{path} is geen sleutelbestand van wijkarchief (eerste regel).")
+    if header.get("version") != KEYS_VERSION:
+        raise InvalidInput(
+            f"{path}: sleutelbestand versie {header.get('version')!r}, deze versie van "
+            f"wijkarchief leest versie {KEYS_VERSION}."
+        )
 
 
 def _events(path: Path) -> Iterator[StoredEvent]:

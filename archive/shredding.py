@@ -326,6 +326,82 @@ class KeyStore:
         )
         return False
 
+    # -- moving the keys (export --keys / import --keys) -------------------------------
+
+    def count(self) -> int:
+        """How many rows the key table holds."""
+        return int(self._execute(f"SELECT count(*) FROM {self._table}")[0][0])
+
+    def dump(self) -> Iterable[dict[str, Any]]:
+        """Every row of the key table as {column: value}, uninterpreted, streamed.
+
+        Read on a connection of its own in one read transaction (a consistent snapshot; on
+        PostgreSQL a server-side cursor, so a million keys are never all in memory).
+        """
+        conn = self._connect()
+        try:
+            if self.settings.uses_postgres:
+                with conn.transaction(), conn.cursor(name="wijkarchief_keys_dump") as cursor:
+                    cursor.execute(f"SELECT * FROM {self._table}")
+                    names = [column.name for column in cursor.description]
+                    for row in cursor:
+                        yield dict(zip(names, row, strict=True))
+            else:
+                cursor = conn.execute(f"SELECT * FROM {self._table}")
+                names = [column[0] for column in cursor.description]
+                for row in cursor:
+                    yield dict(zip(names, row, strict=True))
+        finally:
+            conn.close()
+
+    def load(self, rows: Iterable[dict[str, Any]]) -> int:
+        """Insert rows as `dump` gave them, all in one transaction; return how many.
+
+        Every row must have the columns of the first. A row that collides with one already
+        stored fails the whole load (nothing is written).
+        """
+        import itertools
+        import re
+
+        iterator = iter(rows)
+        first = next(iterator, None)
+        if first is None:
+            return 0
+        names = list(first)
+        for name in names:
+            if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):  # never SQL from a file
+                raise ValueError(f"not a column name: {name!r}")
+        count = 0
+
+        def values() -> Iterable[tuple[Any, ...]]:
+            nonlocal count
+            for row in itertools.chain([first], iterator):
+                if list(row) != names:
+                    raise ValueError(f"row {count + 1} has columns {list(row)}, not {names}")
+                count += 1
+                yield tuple(row[name] for name in names)
+
+        marks = ", ".join([self._param] * len(names))
+        insert = f"INSERT INTO {self._table} ({', '.join(names)}) VALUES ({marks})"
+        conn = self._connect()
+        try:
+            if self.settings.uses_postgres:
+                with conn.transaction(), conn.cursor() as cursor:
+                    cursor.executemany(insert, values())
+            else:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    conn.executemany(insert, values())
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+        finally:
+            conn.close()
+        with self._lock:
+            self._cache.clear()  # keys looked up before the load were cached as missing
+        return count
+
 
 def _is_connection_error(error: Exception) -> bool:
     """True for a broken connection (worth one retry on a new one), not for a bad statement."""

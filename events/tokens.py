@@ -13,7 +13,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from events.errors import InvalidInput
+from events.errors import AlreadyExists, InvalidInput
 from events.items import ArchiveAggregate, item_id
 
 ROLES = ("curator", "researcher")
@@ -68,8 +68,14 @@ class AccessToken(ArchiveAggregate):
     def _revoked(self) -> None:
         self.revoked = True
 
-    def reissue(self, role: str, secret_hash: str) -> None:
-        """Give the name a new secret (and role), revoking the old one."""
+    def reissue(self, role: str, secret_hash: str, *, replace: bool = False) -> None:
+        """Give the name a new secret (and role); an active token only when `replace`."""
+        if not self.revoked and not replace:
+            raise AlreadyExists(
+                f"Er is al een actief token {self.name!r}: kies een andere naam, of vervang "
+                "het met --replace (het oude token werkt dan niet meer).",
+                field="name",
+            )
         self._reissued(role=role, secret_hash=secret_hash)
 
     @event("Reissued")

@@ -54,6 +54,42 @@ def test_tokens_are_printed_once_and_stored_hashed(
     assert capsys.readouterr().err.strip() == "wijkarchief: Er is geen token 'niemand'."
 
 
+def test_a_token_name_is_not_reused_without_replace(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A curator token named anna.
+    assert main(["token", "create", "--role", "curator", "--name", "anna"]) == 0
+    first = capsys.readouterr().out.strip()
+
+    # A second token of that name is refused in one line naming --replace; the first works.
+    assert main(["token", "create", "--role", "researcher", "--name", "anna"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "anna" in err[0] and "--replace" in err[0]
+    assert _authenticate(first) == ("anna", "curator")
+
+    # With --replace the new token takes its place and the old one stops working.
+    assert main(["token", "create", "--role", "researcher", "--name", "anna", "--replace"]) == 0
+    second = capsys.readouterr().out.strip()
+    assert _authenticate(first) is None
+    assert _authenticate(second) == ("anna", "researcher")
+
+    # A revoked name is free again.
+    assert main(["token", "revoke", "anna"]) == 0
+    assert main(["token", "create", "--role", "curator", "--name", "anna"]) == 0
+    third = capsys.readouterr().out.strip().splitlines()[-1]
+    assert _authenticate(third) == ("anna", "curator")
+
+
+def _authenticate(token: str) -> tuple[str, str] | None:
+    from archive.application import Wijkarchief
+
+    app = Wijkarchief()
+    try:
+        return app.authenticate(token)
+    finally:
+        app.close()
+
+
 def test_import_refuses_a_filled_store(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # A store with one token in it, exported.
     main(["token", "create", "--role", "researcher", "--name", "bram"])
