@@ -31,6 +31,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 
 from archive.application import Wijkarchief
+from archive.shredding import GENERATIONS_IN_BYTES, key_id
 from events.errors import ArchiveError, InvalidInput, StoreNotEmpty
 
 BATCH = 500
@@ -64,8 +65,26 @@ class Imported:
 @dataclass
 class _LogSummary:
     events: int = 0
-    sealed: set[UUID] = field(default_factory=set)  # items with encrypted fields
-    erased: set[UUID] = field(default_factory=set)  # items whose key was destroyed
+    # items with encrypted fields, and the newest key generation their words are sealed in
+    sealed: dict[UUID, int] = field(default_factory=dict)
+    erased: set[UUID] = field(default_factory=set)  # items whose keys were destroyed
+
+    def needed(self) -> set[UUID]:
+        """The key ids the log needs: each item's newest key (older ones were destroyed
+        when a person was forgotten), none for an erased item."""
+        return {
+            key_id(item, generation)
+            for item, generation in self.sealed.items()
+            if item not in self.erased
+        }
+
+    def destroyed(self, rows: set[UUID]) -> set[UUID]:
+        """The key ids of a key file that the log says are destroyed (an older key file)."""
+        live = self.needed()
+        owned = {
+            key_id(item, g): item for item, newest in self.sealed.items() for g in range(newest + 1)
+        }
+        return {kid for kid in rows if kid in owned and kid not in live}
 
 
 def _state_bytes(state: Any) -> bytes:
@@ -150,7 +169,7 @@ def import_log(
             )
         for row in _key_rows(keys):
             keyed.add(UUID(row["item_id"]))
-    needing = summary.sealed - summary.erased - keyed
+    needing = summary.needed() - keyed
     present = app.keys.get_many(needing) if needing else {}
     lost = sum(1 for item in needing if present[item] is None)
     if lost and not without_keys:
@@ -166,8 +185,8 @@ def import_log(
         imported.keys = app.keys.load(_key_rows(keys))
         # A key file older than the log may hold the key of an item erased since: destroy
         # it again, or the erased text would be readable in the item's history.
-        for item in summary.erased & keyed:
-            app.keys.destroy(item)
+        for kid in summary.destroyed(keyed):
+            app.keys.destroy(kid)
             imported.destroyed += 1
     batch: list[StoredEvent] = []
     for event in _events(path):
@@ -197,15 +216,11 @@ def _summarise(path: Path) -> _LogSummary:
             summary.events += 1
             if event.topic.endswith(ERASED_TOPIC):
                 summary.erased.add(UUID(str(event.originator_id)))
-            elif SEALED_MARK.encode() in event.state and _sealed(json.loads(event.state)):
-                summary.sealed.add(UUID(str(event.originator_id)))
+            elif SEALED_MARK.encode() in event.state:
+                item = UUID(str(event.originator_id))
+                newest = max((int(g) for g in GENERATIONS_IN_BYTES.findall(event.state)), default=0)
+                summary.sealed[item] = max(summary.sealed.get(item, 0), newest)
     return summary
-
-
-def _sealed(state: Any) -> bool:
-    return isinstance(state, dict) and any(
-        isinstance(value, str) and value.startswith(SEALED_MARK) for value in state.values()
-    )
 
 
 # -- the key file ---------------------------------------------------------------------
