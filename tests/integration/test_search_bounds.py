@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from archive import open_archive
@@ -133,7 +133,7 @@ def small(sqlite_settings: Settings) -> Iterator[Archive]:
 
 
 @settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(q=QUERIES)
 def test_any_query_answers_or_is_invalid_input(small: Archive, q: str) -> None:
@@ -141,8 +141,10 @@ def test_any_query_answers_or_is_invalid_input(small: Archive, q: str) -> None:
         found: dict[str, Any] = small.search(q, role="curator")
     except InvalidInput as error:
         assert error.field == "q" and error.message
+        event(f"refused: {error.message[:30]}")
     else:
         assert found["total"] >= len(found["hits"])
+        event("answered" + (" with hits" if found["hits"] else ""))
 
 
 # -- a slow search never holds up a write or another read ------------------------------------
