@@ -81,12 +81,34 @@ def _settle(archive: Any) -> None:
         archive.catch_up()
 
 
+def _existing_store() -> None:
+    """Before a read of the local store: ArchiveError when there is none (nothing is made).
+
+    Opening a store creates it; a read must not leave an empty data directory (or an empty
+    `events.sqlite`) behind, e.g. `./var` where the user merely mistyped WIJKARCHIEF_DATA.
+    """
+    from archive.config import Settings
+
+    settings = Settings.from_env()
+    if not settings.data_dir.is_dir():
+        raise ArchiveError(
+            f"Geen archief in {settings.data_dir}: de map bestaat niet "
+            "(zet WIJKARCHIEF_DATA, of maak het archief met `wijkarchief seed`)."
+        )
+    if not settings.uses_postgres and not settings.events_path.is_file():
+        raise ArchiveError(
+            f"Geen archief in {settings.data_dir}: {settings.events_path.name} ontbreekt "
+            "(zet WIJKARCHIEF_DATA, of maak het archief met `wijkarchief seed`)."
+        )
+
+
 def _reader(args: argparse.Namespace) -> Any:
     """The archive to read from: the local store, or a remote server with `--server URL`."""
     if getattr(args, "server", None):
         from archive.remote import Remote
 
         return Remote(args.server, token=args.token or os.environ.get("WIJKARCHIEF_TOKEN"))
+    _existing_store()
     return _archive(args)
 
 
@@ -314,6 +336,8 @@ def cmd_kronieken(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from archive import terminal
+
     archive = _reader(args)
     try:
         result = archive.search(
@@ -324,11 +348,15 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.json:
         _print(result)
         return 0
+    # Plain text: the snippets' <mark> as bold at a terminal (else unmarked), and nothing
+    # from the archive's data may steer the terminal (escape sequences, bidi overrides).
+    bold = sys.stdout.isatty()
     print(f"{result['total']} resultaten")
     for hit in result["hits"]:
-        print(f"- [{hit['kind']}/{hit['id']}] {hit['title']}  ({hit['score']:.2f})")
+        ref = terminal.clean(f"{hit['kind']}/{hit['id']}")
+        print(f"- [{ref}] {terminal.clean(hit['title'])}  ({hit['score']:.2f})")
         if hit.get("snippet"):
-            print(f"    {hit['snippet']}")
+            print(f"    {terminal.snippet(hit['snippet'], bold=bold)}")
     return 0
 
 
@@ -342,6 +370,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         return 0
     from archive.application import Wijkarchief
 
+    _existing_store()
     app = Wijkarchief()
     try:
         _print({"items": app.history(args.kind, args.id)})

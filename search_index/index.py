@@ -14,20 +14,23 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from html import escape
+from itertools import islice
 from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
 from whoosh.qparser import AndGroup, FieldsPlugin, MultifieldParser
-from whoosh.query import Every, NullQuery, NumericRange, Query, Term
+from whoosh.query import Every, MultiTerm, NullQuery, NumericRange, Query, Term
 from whoosh.searching import Searcher
 
 from archive.config import Settings
 from archive.projection import Change, ItemStates
 from events import qualities
 from events.errors import UnknownQuality
+from search_index.budget import Budget, check_text, unreadable
 from search_index.documents import documents
 from search_index.kept import BrowseFacets, BrowsePages
 from search_index.merging import BULK, SMALL, merge_tiers
@@ -40,6 +43,58 @@ FACETS = ("kind", "quality", "assessment", "year")
 CACHED_FIELDS = (*FACETS, "consent")
 SNIPPET_FIELDS = ("body", "evidence", "title")
 WRITE_LOCK_TIMEOUT = 30.0
+IDLE_SEARCHERS = 4  # searchers of the newest commit kept open between searches
+Generation = tuple[int, int | None]  # (epoch of the index, generation of its commit)
+
+
+class _Searchers:
+    """Searchers of the newest commit, one for each search running at the same time.
+
+    A Whoosh searcher reads its files with seek and read, so two threads must not use one
+    at once; a search leases a searcher of its own instead of holding a lock while its query
+    runs, and a write (its commit) never waits for a search. Searches on the same commit share
+    one generation key: the caches of document sets follow the commit, not the searcher.
+    """
+
+    def __init__(self, index: Any, epoch: int) -> None:
+        self.index = index
+        self.epoch = epoch  # a new index (reset) starts a new epoch
+        self._lock = threading.Lock()
+        self._idle: list[Searcher] = []
+        self._closed = False
+
+    @contextmanager
+    def lease(self) -> Iterator[tuple[Searcher, Generation]]:
+        """A searcher that sees the last commit, for this thread alone, and its generation."""
+        searcher = None
+        with self._lock:
+            while self._idle:
+                candidate = self._idle.pop()
+                if candidate.up_to_date():
+                    searcher = candidate
+                    break
+                # An older commit's: closed, not `refresh()`ed (that reuses segment readers
+                # whose segment gained deletions since, and would still show them).
+                candidate.close()
+        if searcher is None:
+            searcher = self.index.searcher()
+        try:
+            yield searcher, (self.epoch, searcher.reader().generation())
+        finally:
+            with self._lock:
+                keep = not self._closed and len(self._idle) < IDLE_SEARCHERS
+                if keep and searcher.up_to_date():
+                    self._idle.append(searcher)
+                else:
+                    searcher.close()
+
+    def close(self) -> None:
+        """Close the idle searchers; leased ones are closed when they come back."""
+        with self._lock:
+            self._closed = True
+            for searcher in self._idle:
+                searcher.close()
+            self._idle = []
 
 
 class SearchIndex:
@@ -54,10 +109,12 @@ class SearchIndex:
     def __init__(self, settings: Settings) -> None:
         self.path = settings.index_dir
         self.schema = build_schema()
-        self._lock = threading.RLock()
-        self._searcher: Searcher | None = None
-        self._facet_sets: tuple[Searcher | None, dict[str, dict[str, frozenset[int]]]] = (None, {})
-        self._visible: tuple[Searcher | None, dict[tuple[Any, ...], frozenset[int]]] = (None, {})
+        self._lock = threading.RLock()  # the writer's: one page, purge or reset at a time
+        self._facet_sets: tuple[Generation | None, dict[str, dict[str, frozenset[int]]]] = (
+            None,
+            {},
+        )
+        self._visible: tuple[Generation | None, dict[tuple[Any, ...], frozenset[int]]] = (None, {})
         self._segment_sets: dict[tuple[str, int, int], dict[str, dict[str, frozenset[int]]]] = {}
         self._segment_embargoes: dict[tuple[str, int, int, int], frozenset[int]] = {}
         self._browse = BrowseFacets()  # facet counts of searches without text
@@ -65,7 +122,9 @@ class SearchIndex:
         self.parser = MultifieldParser(SEARCH_FIELDS, self.schema, group=AndGroup)
         # No `field:value` syntax: readers search text; filters are parameters of their own.
         self.parser.remove_plugin_class(FieldsPlugin)
+        self._epoch = 0
         self.index = self._open()
+        self._searchers = _Searchers(self.index, self._epoch)
 
     # -- storage -----------------------------------------------------------
 
@@ -80,32 +139,18 @@ class SearchIndex:
             index.close()  # another schema version: start again, the follower rebuilds it
         return whoosh_index.create_in(str(self.path), self.schema)
 
-    def _current(self) -> Searcher:
-        """A searcher that sees the last commit (refreshed only when the index changed)."""
-        with self._lock:
-            if self._searcher is not None and not self._searcher.up_to_date():
-                # Not `refresh()`: it reuses segment readers whose segment gained deletions
-                # since, and would still show the documents deleted in between.
-                self._searcher.close()
-                self._searcher = None
-            if self._searcher is None:
-                self._searcher = self.index.searcher()
-            return self._searcher
-
     def close(self) -> None:
-        """Release the searcher and the index."""
+        """Release the searchers and the index."""
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
+            self._searchers.close()
             self.index.close()
 
     # -- the view ------------------------------------------------------------
 
     def position(self) -> int:
         """The position of the last event the index has processed."""
-        with self._lock:  # another thread may replace (close) the shared searcher meanwhile
-            meta = self._current().document(docid=POSITION_DOC)
+        with self._searchers.lease() as (searcher, _):
+            meta = searcher.document(docid=POSITION_DOC)
         return int(meta["position"]) if meta else 0
 
     def process(self, changes: Sequence[Change], states: ItemStates) -> None:
@@ -136,7 +181,9 @@ class SearchIndex:
         with self._lock:
             self.close()
             shutil.rmtree(self.path, ignore_errors=True)
+            self._epoch += 1
             self.index = self._open()
+            self._searchers = _Searchers(self.index, self._epoch)
 
     def purge(self) -> None:
         """Merge every segment so deleted documents leave no terms on disk (after erasure)."""
@@ -164,19 +211,21 @@ class SearchIndex:
         `consents`: the consent scopes the reader may see. `today` (ISO day): hide items
         under an embargo that has not passed; None shows them (curators).
         """
-        query = self._parse(q)
+        text = check_text(q or "")
+        browsing = not text
         browsed = (tuple(consents), today, kind, quality, assessment, year)
         page_key = (*browsed, limit, offset)
-        with self._lock:
-            searcher = self._current()
-            if isinstance(query, Every):
-                kept = self._pages.get(searcher, page_key)
+        # No lock while the query runs: a searcher of its own (a commit never waits for it).
+        with self._searchers.lease() as (searcher, generation):
+            if browsing:
+                kept = self._pages.get(generation, page_key)
                 if kept is not None:
                     return kept
-            # The filters as document sets: visibility cached per searcher, the facet fields
+            query, budget = self._parse(text, searcher) if text else (Every(), None)
+            # The filters as document sets: visibility cached per commit, the facet fields
             # from their cached value sets (the position document has no consent: never in).
-            allowed = self._visible_docs(searcher, tuple(consents), today)
-            sets = self._value_sets(searcher)
+            allowed = self._visible_docs(searcher, generation, tuple(consents), today)
+            sets = self._value_sets(searcher, generation)
             wanted: list[frozenset[int]] = []
             if kind:
                 wanted.append(sets["kind"].get(kind, frozenset()))
@@ -191,10 +240,10 @@ class SearchIndex:
                 wanted.append(sets["year"].get(str(year), frozenset()))
             for docs in sorted(wanted, key=len):
                 allowed = allowed & docs
-            if isinstance(query, Every):
+            if budget is None:
                 matched = set(allowed)
             else:
-                matched = set(searcher.docs_for_query(query)) & allowed
+                matched = _matching(searcher, query, budget) & allowed
             hits: list[dict[str, Any]] = []
             if matched:  # (an empty set would filter nothing)
                 # Whoosh takes a `set` (not a frozenset) of document numbers as a filter.
@@ -203,23 +252,38 @@ class SearchIndex:
                 results.formatter = HtmlFormatter(tagname="mark", classname="match", between=" … ")
                 hinted = _quality_named(q)
                 hits = [self._hit(hit, hinted) for hit in results[offset : offset + limit]]
-            if isinstance(query, Every):  # browsing: the counts depend on the filters alone
+            if browsing:  # the counts depend on the filters alone
                 facets = self._browse.get(
-                    searcher, browsed, lambda: self._facets(searcher, matched)
+                    generation, browsed, lambda: self._facets(searcher, generation, matched)
                 )
             else:
-                facets = self._facets(searcher, matched)
+                facets = self._facets(searcher, generation, matched)
             answer = {"total": len(matched), "hits": hits, "facets": facets}
-            if isinstance(query, Every):
-                self._pages.keep(searcher, page_key, answer)
+            if browsing:
+                self._pages.keep(generation, page_key, answer)
         return answer
 
-    def _parse(self, q: str) -> Query:
-        text = (q or "").strip()
-        if not text:
-            return Every()
-        query: Query = self.parser.parse(text)
-        return NullQuery if query is None else query
+    def _parse(self, text: str, searcher: Searcher) -> tuple[Query, Budget]:
+        """The reader's text as a query, and the budget it has left once its terms are known.
+
+        QueryRefused when Whoosh's parser cannot read the text (`NOT NOT a` fails inside it)
+        or its wildcards and ranges stand for too many terms.
+        """
+        budget = Budget()
+        try:
+            query: Query | None = self.parser.parse(text)
+        except Exception as error:  # the parser's own failures: any type, e.g. IndexError
+            raise unreadable() from error
+        if query is None:
+            return NullQuery, budget
+        reader = searcher.reader()
+        for leaf in query.leaves():
+            if isinstance(leaf, MultiTerm):  # prefixes, wildcards, ranges: expanded terms
+                budget.check_time()
+                terms = islice(leaf._btexts(reader), budget.terms + 1)
+                budget.expand(sum(1 for _ in terms))
+        budget.check_time()
+        return query, budget
 
     @staticmethod
     def _hit(hit: Any, quality: str | None) -> dict[str, Any]:
@@ -246,8 +310,10 @@ class SearchIndex:
             "score": round(float(hit.score or 0.0), 4),
         }
 
-    def _facets(self, searcher: Searcher, matched: set[int]) -> dict[str, dict[str, int]]:
-        sets = self._value_sets(searcher)
+    def _facets(
+        self, searcher: Searcher, generation: Generation, matched: set[int]
+    ) -> dict[str, dict[str, int]]:
+        sets = self._value_sets(searcher, generation)
         facets: dict[str, dict[str, int]] = {}
         for field in FACETS:
             counts = {value: len(docs & matched) for value, docs in sets[field].items()}
@@ -258,16 +324,20 @@ class SearchIndex:
         return facets
 
     def _visible_docs(
-        self, searcher: Searcher, consents: tuple[str, ...], today: str | None
+        self,
+        searcher: Searcher,
+        generation: Generation,
+        consents: tuple[str, ...],
+        today: str | None,
     ) -> frozenset[int]:
         """The documents a reader may see: in one of `consents`, embargo passed (cached)."""
         cached_for, visible = self._visible
-        if cached_for is not searcher:
+        if cached_for != generation:
             visible = {}
-            self._visible = (searcher, visible)
+            self._visible = (generation, visible)
         found = visible.get((consents, today))
         if found is None:
-            by_consent = self._value_sets(searcher)["consent"]
+            by_consent = self._value_sets(searcher, generation)["consent"]
             found = frozenset().union(*(by_consent.get(c, frozenset()) for c in consents))
             if today is not None:
                 found = found.difference(self._embargoed(searcher, today))
@@ -283,7 +353,7 @@ class SearchIndex:
         parts: list[frozenset[int]] = []
         for leaf, offset in searcher.leaf_searchers():
             reader = leaf.reader()
-            key = (reader.segment().segment_id(), reader.doc_count(), offset, after)
+            key = (_segment_id(reader), reader.doc_count(), offset, after)
             docs = self._segment_embargoes.get(key)
             if docs is None:
                 query = NumericRange("embargo", after, None)
@@ -293,7 +363,9 @@ class SearchIndex:
         self._segment_embargoes = kept  # only the segments (and day) of the newest searcher
         return frozenset().union(*parts)
 
-    def _value_sets(self, searcher: Searcher) -> dict[str, dict[str, frozenset[int]]]:
+    def _value_sets(
+        self, searcher: Searcher, generation: Generation
+    ) -> dict[str, dict[str, frozenset[int]]]:
         """For each facet and filter field, the documents holding each value (cached).
 
         The union of per-segment sets, themselves cached by segment id, live document count
@@ -302,13 +374,13 @@ class SearchIndex:
         are read again, not the whole index (~370 ms of posting iteration at 10,000 items).
         """
         cached_for, sets = self._facet_sets
-        if cached_for is searcher:
+        if cached_for == generation:
             return sets
         parts: dict[str, dict[str, list[frozenset[int]]]] = {f: {} for f in CACHED_FIELDS}
         segment_sets: dict[tuple[str, int, int], dict[str, dict[str, frozenset[int]]]] = {}
         for leaf, offset in searcher.leaf_searchers():
             reader = leaf.reader()
-            key = (reader.segment().segment_id(), reader.doc_count(), offset)
+            key = (_segment_id(reader), reader.doc_count(), offset)
             local = self._segment_sets.get(key)
             if local is None:
                 local = {
@@ -329,8 +401,24 @@ class SearchIndex:
             field: {value: frozenset().union(*docs) for value, docs in values.items()}
             for field, values in parts.items()
         }
-        self._facet_sets = (searcher, sets)
+        self._facet_sets = (generation, sets)
         return sets
+
+
+def _segment_id(reader: Any) -> str:
+    """The id of a leaf reader's segment ("" for the reader of an index without segments)."""
+    segment = reader.segment()
+    return "" if segment is None else str(segment.segment_id())
+
+
+def _matching(searcher: Searcher, query: Query, budget: Budget) -> set[int]:
+    """The documents matching `query`, segment by segment, within the budget's time."""
+    matched: set[int] = set()
+    for leaf, offset in searcher.leaf_searchers():
+        budget.check_time()
+        matched.update(doc + offset for doc in leaf.docs_for_query(query))
+    budget.check_time()
+    return matched
 
 
 def _quality_named(q: str) -> str | None:

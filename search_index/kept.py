@@ -21,7 +21,7 @@ class _PerSearcher:
         self._kept: dict[tuple[Any, ...], Any] = {}
 
     def _lookup(self, searcher: Any, key: tuple[Any, ...]) -> Any:
-        if self._searcher is not searcher:
+        if self._searcher != searcher:
             self._searcher, self._kept = searcher, {}
         return self._kept.get(key)
 

@@ -19,11 +19,15 @@ never mixes files; each rebuilds itself from the log when it is behind.
   across a removed word), Snowball's Dutch stemmer (tantivy's `dutch`, which conflates
   more than Whoosh's: `vrijwilliger` and `vrijwilligers` are `vrijwil`).
 - Queries: the reader's text is never given to tantivy's query parser, so there is no
-  `field:value` syntax and no syntax error: words (all must match, in any of the text
-  fields; a word of several tokens, `Delfshaven-Helpt`, as all of them in one field, as
-  Whoosh's parser), `"quoted phrases"`, `OR` between two words, `NOT word` / `-word`, and
-  `word*` for a prefix (expanded to the index's terms, so snippets highlight them). Filters
-  are zero-score clauses.
+  `field:value` syntax and no syntax error (the limits of `search_index.budget` apply, as
+  to Whoosh: length, wildcards after two letters, expanded terms, time): words (all must
+  match, in any of the text fields; a word of several tokens, `Delfshaven-Helpt`, as all
+  of them in one field, as Whoosh's parser), `"quoted phrases"`, `OR` between two words,
+  `NOT word` / `-word`, and `ab*`, `ab*cd`, `ab?d` for wildcards after two letters or more
+  (expanded to the index's terms, so snippets highlight them).
+- Threads: a search takes the current searcher under a short lock and runs without it (a
+  tantivy searcher may be shared); a page's commit takes the writer's lock alone.
+- Filters are zero-score clauses.
 - Facets: terms aggregations over every match (fast fields), in one call.
 - Erasure (`purge`): every live document is written again from its stored source in one
   commit that drops every old segment; tantivy deletes the files no commit refers to, so
@@ -47,6 +51,7 @@ from whoosh.lang import stopwords_for_language
 
 from archive.config import Settings
 from archive.projection import Change, ItemStates
+from search_index.budget import Budget, check_text
 from search_index.documents import documents
 from search_index.index import (
     FACETS,
@@ -73,7 +78,7 @@ WRITER_HEAP = 64_000_000
 MAX_TERM_CLASSES = 5  # Whoosh's HtmlFormatter: term0 … term4, then again
 FACET_SIZE = 10_000
 SNIPPET_CHARS = 240
-MAX_EXPANSIONS = 100  # terms a `word*` stands for, per field
+WILDCARD_SCAN = 10_000  # terms read per field for `ab*cd` / `ab?d` (beyond: too broad)
 
 Occur = tantivy.Occur
 Q = tantivy.Query
@@ -133,8 +138,10 @@ class TantivyIndex:
         self.schema = build_schema()
         self.analyzer = dutch_analyzer()
         self.folder = folding_analyzer()
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the current searcher: taken or replaced, briefly
+        self._write_lock = threading.RLock()  # the writer's: one page, purge or reset at a time
         self._searcher: tantivy.Searcher | None = None
+        self._generation = 0  # counts the searchers made: the key of the browse caches
         self._stamp: tuple[int, int, int] | None = None
         self._browse = BrowseFacets()  # facet counts of searches without text
         self._pages = BrowsePages()  # whole answers of searches without text
@@ -181,14 +188,19 @@ class TantivyIndex:
 
     def _current(self) -> tantivy.Searcher:
         """A searcher that sees the last commit, this process's or another's."""
+        return self._current_generation()[0]
+
+    def _current_generation(self) -> tuple[tantivy.Searcher, int]:
+        """The current searcher and its generation (a new one after every commit)."""
         with self._lock:
             stamp = self._meta_stamp()  # before the reload: a commit in between reloads again
             if self._searcher is None or stamp != self._stamp:
                 self._searcher = None
                 self.index.reload()
                 self._searcher = self.index.searcher()
+                self._generation += 1
                 self._stamp = stamp
-            return self._searcher
+            return self._searcher, self._generation
 
     def _writer(self) -> tantivy.IndexWriter:
         """The index's writer, waiting for another process's for up to WRITE_LOCK_TIMEOUT."""
@@ -205,7 +217,8 @@ class TantivyIndex:
         """Commit, wait for the merges it starts, and let the next search see it."""
         writer.commit()
         writer.wait_merging_threads()  # also releases the writer and its lock
-        self._searcher = None
+        with self._lock:
+            self._searcher = None
 
     def close(self) -> None:
         """Release the searcher (the index holds no writer between pages)."""
@@ -225,7 +238,7 @@ class TantivyIndex:
     def process(self, changes: Sequence[Change], states: ItemStates) -> None:
         """Re-index every item the page touched and record the page's position, atomically."""
         touched = states.touched(changes)
-        with self._lock:
+        with self._write_lock:
             writer = self._writer()
             try:
                 for ref, item in touched.items():
@@ -242,7 +255,7 @@ class TantivyIndex:
 
     def reset(self) -> None:
         """Drop the whole index (position included)."""
-        with self._lock:
+        with self._write_lock, self._lock:
             self.close()
             shutil.rmtree(self.path, ignore_errors=True)
             self.index = self._open()
@@ -254,7 +267,7 @@ class TantivyIndex:
         erased item's text among them); once no commit refers to them tantivy deletes
         their files.
         """
-        with self._lock:
+        with self._write_lock, self._lock:
             searcher = self._current()
             everything = searcher.search(Q.all_query(), max(searcher.num_docs, 1)).hits
             sources = [_source(searcher.doc(address)) for _, address in everything]
@@ -331,45 +344,51 @@ class TantivyIndex:
         if year is not None:
             filters.append(Q.term_query(self.schema, "year", str(year)))
         # The consent filter is always there, and the position document has no consent.
-        browsing = not (q or "").strip()
+        words = check_text(q or "")
+        browsing = not words
         browsed = (tuple(consents), today, kind, quality, assessment, year)
         page_key = (*browsed, limit, offset)
-        with self._lock:
-            searcher = self._current()
-            if browsing:
-                kept = self._pages.get(searcher, page_key)
-                if kept is not None:
-                    return kept
-            text = self._parse(q, searcher)
-            wanted = Q.boolean_query(
-                [(Occur.Must, text)] + [(Occur.Must, Q.const_score_query(f, 0.0)) for f in filters]
-            )
-            # tantivy sets aside room for `limit + offset` hits first: past the end of the
-            # index (an offset of 2**40, say) that is an allocation that aborts the process.
-            offset = max(offset, 0)
-            window = min(limit, searcher.num_docs - offset)
-            if window > 0:
-                found = searcher.search(wanted, window, count=True, offset=offset)
-                page = found.hits
-            else:
-                found, page = searcher.search(wanted, 1, count=True), []
-            docs = [(score, _source(searcher.doc(address))) for score, address in page]
-            hits = self._hits(searcher, text, docs, _quality_named(q))
-            total: int = found.count  # type: ignore[attr-defined]  # (missing from the stubs)
-            if not total:
-                facets = _no_facets()
-            elif not browsing:
-                facets = self._facets(searcher, wanted)
-            else:  # browsing, no text: the counts depend on the filters alone (kept)
-                facets = self._browse.get(searcher, browsed, lambda: self._facets(searcher, wanted))
-            answer = {"total": total, "hits": hits, "facets": facets}
-            if browsing:
-                self._pages.keep(searcher, page_key, answer)
+        budget = Budget()
+        # The searcher is taken under the lock; the query runs without it (a commit meanwhile
+        # gives the next search a new searcher, this one keeps its segments).
+        searcher, generation = self._current_generation()
+        if browsing:
+            kept = self._pages.get(generation, page_key)
+            if kept is not None:
+                return kept
+        text = self._parse(words, searcher, budget)
+        if not browsing:  # (browsing runs no query of the reader's: not timed)
+            budget.check_time()
+        wanted = Q.boolean_query(
+            [(Occur.Must, text)] + [(Occur.Must, Q.const_score_query(f, 0.0)) for f in filters]
+        )
+        # tantivy sets aside room for `limit + offset` hits first: past the end of the
+        # index (an offset of 2**40, say) that is an allocation that aborts the process.
+        offset = max(offset, 0)
+        window = min(limit, searcher.num_docs - offset)
+        if window > 0:
+            found = searcher.search(wanted, window, count=True, offset=offset)
+            page = found.hits
+        else:
+            found, page = searcher.search(wanted, 1, count=True), []
+        if not browsing:
+            budget.check_time()
+        docs = [(score, _source(searcher.doc(address))) for score, address in page]
+        hits = self._hits(searcher, text, docs, _quality_named(q))
+        total: int = found.count  # type: ignore[attr-defined]  # (missing from the stubs)
+        if not total:
+            facets = _no_facets()
+        elif not browsing:
+            facets = self._facets(searcher, wanted)
+        else:  # browsing, no text: the counts depend on the filters alone (kept)
+            facets = self._browse.get(generation, browsed, lambda: self._facets(searcher, wanted))
+        answer = {"total": total, "hits": hits, "facets": facets}
+        if browsing:
+            self._pages.keep(generation, page_key, answer)
         return answer
 
-    def _parse(self, q: str, searcher: tantivy.Searcher) -> tantivy.Query:
-        """The reader's text as a query: never an error, never a field name."""
-        text = (q or "").strip()
+    def _parse(self, text: str, searcher: tantivy.Searcher, budget: Budget) -> tantivy.Query:
+        """The reader's text as a query: never a field name; QueryRefused over the budget."""
         if not text:
             return Q.all_query()
         must: list[tantivy.Query] = []
@@ -387,7 +406,7 @@ class TantivyIndex:
                 continue
             if not phrase and word.startswith("-") and len(word) > 1:
                 negate, word = True, word[1:]
-            query = self._phrase(phrase) if phrase else self._word(word, searcher)
+            query = self._phrase(phrase) if phrase else self._word(word, searcher, budget)
             if query is None:
                 negate = pending_or = False
                 continue
@@ -411,22 +430,16 @@ class TantivyIndex:
             [(Occur.Must, m) for m in must] + [(Occur.MustNot, m) for m in must_not]
         )
 
-    def _word(self, word: str, searcher: tantivy.Searcher) -> tantivy.Query | None:
+    def _word(self, word: str, searcher: tantivy.Searcher, budget: Budget) -> tantivy.Query | None:
         """A word: each of its tokens in one field, any field (as Whoosh's parser).
 
-        `word*`: the terms that begin with it (the first MAX_EXPANSIONS of each field).
+        `ab*`, `ab*cd`, `ab?d`: the terms that fit it, in each field (as Whoosh's wildcards;
+        counted against the budget).
         """
-        if word.endswith("*") and len(word.rstrip("*")) > 1:
-            folded = self.folder.analyze(word.rstrip("*"))
-            if len(folded) == 1:
-                alternatives = [
-                    _boosted(field, Q.term_query(self.schema, field, term))
-                    for field in SEARCH_FIELDS
-                    for term, _ in searcher.terms_with_prefix(
-                        field, folded[0], limit=MAX_EXPANSIONS
-                    )
-                ]
-                return _any(alternatives) if alternatives else Q.empty_query()
+        if "*" in word or "?" in word:
+            wildcard = self._wildcard(word, searcher, budget)
+            if wildcard is not None:
+                return wildcard
         tokens = self.analyzer.analyze(word)
         if not tokens:
             return None
@@ -436,6 +449,34 @@ class TantivyIndex:
                 for field in SEARCH_FIELDS
             ]
         )
+
+    def _wildcard(
+        self, word: str, searcher: tantivy.Searcher, budget: Budget
+    ) -> tantivy.Query | None:
+        """The terms of each field that fit a word with `*` or `?` (None: not one word)."""
+        pieces = re.split(r"([*?]+)", word)  # literal, wildcards, literal, …
+        prefix = self.folder.analyze(pieces[0])
+        if len(prefix) != 1:
+            return None  # `(ab*` and the like: read as words
+        pattern = re.escape(prefix[0])
+        for number, piece in enumerate(pieces[1:]):
+            if number % 2:
+                pattern += re.escape("".join(self.folder.analyze(piece)))
+            else:
+                pattern += ".*" if "*" in piece else "." * len(piece)
+        just_prefix = pattern == re.escape(prefix[0]) + ".*"
+        fits = re.compile(pattern)
+        alternatives = []
+        for field in SEARCH_FIELDS:
+            budget.check_time()
+            scan = budget.terms + 1 if just_prefix else WILDCARD_SCAN
+            terms = searcher.terms_with_prefix(field, prefix[0], limit=scan)
+            if len(terms) >= WILDCARD_SCAN:
+                budget.expand(budget.terms + 1)  # more candidates than we read: too broad
+            found = [term for term, _ in terms if fits.fullmatch(term)]
+            budget.expand(len(found))
+            alternatives += [_boosted(field, Q.term_query(self.schema, field, t)) for t in found]
+        return _any(alternatives) if alternatives else Q.empty_query()
 
     def _phrase(self, text: str) -> tantivy.Query | None:
         """A quoted phrase: its words in order, stop words keeping their places, in one field."""

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from api.deps import ArchiveDep, Limit, Offset, ReaderDep
 from api.models import Kind, SearchResult, problems
 from api.shaping import cite
+from search_index.budget import MAX_QUERY_CHARS
 
 router = APIRouter(prefix="/api", tags=["search"])
 
@@ -18,7 +19,9 @@ def search(
     archive: ArchiveDep,
     reader: ReaderDep,
     response: Response,
-    q: Annotated[str, Query(max_length=1000, examples=["institutional flexibility"])] = "",
+    q: Annotated[
+        str, Query(max_length=MAX_QUERY_CHARS, examples=["institutional flexibility"])
+    ] = "",
     kind: Kind | None = None,
     quality: Annotated[str | None, Query(examples=["betrouwbaarheid"])] = None,
     assessment: Annotated[str | None, Query(examples=["shown"])] = None,

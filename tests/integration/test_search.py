@@ -185,12 +185,16 @@ def test_an_unknown_backend_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_what_readers_type_is_text_never_syntax(archive: Archive) -> None:
     _episode(archive)
 
-    # Whatever a reader types, the search answers (no syntax errors, no field names).
-    odd = ('"behoud', "behoud (", "AND", "OR", "NOT", "title:*", "[a TO z]", "((", "\\", "*",
-           '"', "-", "kind:episodes", "consent:curators markt", "{!}", "^2 ~ ?")  # fmt: skip
+    # Whatever a reader types, the search answers (no syntax errors, no field names)...
+    odd = ('"behoud', "behoud (", "AND", "OR", "NOT", "[a TO z]", "((", "\\",
+           '"', "-", "kind:episodes", "consent:curators markt", "{!}", "^2 ~")  # fmt: skip
     for q in odd:
         found = archive.search(q)
         assert set(found) == {"total", "hits", "facets"}
+    # ... except a wildcard before two letters: a walk over every word (issue 17), refused.
+    for q in ("title:*", "*", "^2 ~ ?"):
+        with pytest.raises(InvalidInput, match="twee letters"):
+            archive.search(q)
     assert archive.search("kind:episodes")["total"] == 0  # not a filter: the words
 
     # Words are all needed; a phrase keeps its words in order; OR and NOT work.
