@@ -1,10 +1,14 @@
 """The curator pages: logging in and out, adding and editing stories, assessing, linking.
 
-Every write is a POST form. It needs the cookie of a curator (else: to the login page) and
-must come from this site (Origin / Referer, see `api.pages.auth`). The reader's name is the
-actor of the events. A refused form comes back with what was typed and the archive's
-message next to the field it concerns; an edit of a stale version comes back with the typed
-text kept and the stored text beside it.
+Logging in is for every token holder (curators and researchers); a session of its own is
+started (`api.pages.auth`). Every write is a POST form. It needs the session of a curator
+(the public goes to the login page, a researcher gets a 403 page) and must come from this
+site (Origin / Referer). The reader's name is the actor of the events. A refused form comes
+back with what was typed and the archive's message next to the field it concerns. An edit
+records only the fields the curator changed since the version the form was loaded at; when
+someone else saved in between, the page shows every field that differs (the original, theirs,
+yours) with the other's changes merged into the form, and saving keeps them except where
+this curator changed the same field.
 """
 
 from __future__ import annotations
@@ -15,15 +19,17 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
+from api.deps import client_of, sessions_of, too_many
 from api.pages import history as history_view
 from api.pages.auth import (
-    COOKIE,
     PageReader,
     archive_of,
+    end_session,
     login_redirect,
     reader_of,
     safe_next,
     same_origin,
+    start_session,
 )
 from api.pages.public import error_page
 from api.pages.templating import HEADERS, date_nl, item_path, render
@@ -47,8 +53,16 @@ CONSENTS = (
 def _guard(request: Request) -> PageReader | Response:
     """The curator behind a write, or the answer that refuses it."""
     reader = reader_of(request)
-    if not reader.curator:
+    if not reader.signed_in:
         return login_redirect(request)
+    if not reader.curator:
+        return error_page(
+            request,
+            NotPermitted(
+                f"U bent ingelogd als onderzoeker {reader.name}: alleen curatoren mogen het "
+                "archief wijzigen."
+            ),
+        )
     if request.method == "POST" and not same_origin(request):
         return error_page(
             request,
@@ -88,42 +102,38 @@ def date_hint(value: str) -> dict[str, str] | None:
 
 @router.get("/inloggen", response_class=HTMLResponse)
 def login_form(request: Request, volgende: str = "/") -> Response:
-    """The login form: a curator's token."""
+    """The login form: a curator's or researcher's token."""
     return render(request, "login.html", {"next": safe_next(volgende), "error": None})
 
 
 @router.post("/inloggen", response_class=HTMLResponse)
 def login(request: Request, token: Text = "", volgende: Text = "/") -> Response:
-    """Check the token; a curator's goes into an HttpOnly, SameSite=Strict cookie."""
+    """Check the token and start a session; a client that failed too often waits first."""
     target = safe_next(volgende)
 
-    def refuse(status: int, message: str) -> Response:
-        return render(request, "login.html", {"next": target, "error": message}, status=status)
+    def refuse(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+        answer = render(request, "login.html", {"next": target, "error": message}, status=status)
+        answer.headers.update(headers or {})
+        return answer
 
     if not same_origin(request):
         return refuse(403, "Dit formulier kwam niet van deze website. Probeer het hier opnieuw.")
+    sessions = sessions_of(request)
+    client = client_of(request)
+    wait = sessions.wait(client)
+    if wait:
+        return refuse(429, too_many(wait), {"Retry-After": str(wait)})
     found = archive_of(request).app.authenticate(token.strip()) if token.strip() else None
-    if found is None:
+    response = RedirectResponse(target, status_code=303, headers=HEADERS)
+    if found is None or not start_session(request, response, *found):
+        wait = sessions.failed(client)
+        if wait:
+            return refuse(429, too_many(wait), {"Retry-After": str(wait)})
         return refuse(
             401,
             "Dit token is onbekend of ingetrokken. Controleer het en probeer het opnieuw "
             "(het ziet eruit als NAAM.GEHEIM).",
         )
-    if found[1] != "curator":
-        return refuse(
-            403,
-            "Dit is geen curatortoken. Alleen curatoren kunnen hier inloggen; onderzoekers "
-            "lezen via de API met hun token.",
-        )
-    response = RedirectResponse(target, status_code=303, headers=HEADERS)
-    response.set_cookie(
-        COOKIE,
-        token.strip(),
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-        path="/",
-    )
     return response
 
 
@@ -135,11 +145,11 @@ def logout_form(request: Request) -> Response:
 
 @router.post("/uitloggen", response_class=HTMLResponse)
 def logout(request: Request) -> Response:
-    """Forget the cookie."""
+    """End the session on the server and forget the cookie."""
     if not same_origin(request):
         return render(request, "logout.html", {}, status=403)
     response = RedirectResponse("/", status_code=303, headers=HEADERS)
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+    end_session(request, response)
     return response
 
 
