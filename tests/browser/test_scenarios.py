@@ -52,8 +52,9 @@ def test_curator_adds_finds_edits_and_reads_a_story_as_it_was(
     curator: Any, server: Any, artifacts: Any
 ) -> None:
     page = curator
-    cookie = next(c for c in page.context.cookies() if c["name"] == "wijkarchief_token")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "wijkarchief_sessie")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert server.token.split(".", 1)[1] not in cookie["value"]  # a session, not the token
 
     page.get_by_role("link", name="Nieuw verhaal").click()
     page.wait_for_url(re.compile(r"/verhalen/nieuw$"))
