@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
@@ -12,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import MISSING_IF_MATCH
 from archive.service import Archive, parse_as_of
+from archive.sessions import Sessions
 
 
 def get_archive(request: Request) -> Archive:
@@ -40,18 +43,69 @@ class Reader:
     role: str  # public | researcher | curator
 
 
+_sessions_lock = threading.Lock()
+
+
+def sessions_of(request: Request) -> Sessions:
+    """The app's sessions and failed sign-in counts (opened on first use)."""
+    state = request.app.state
+    found: Sessions | None = getattr(state, "sessions", None)
+    if found is None:
+        with _sessions_lock:
+            found = getattr(state, "sessions", None)
+            if found is None:
+                archive: Archive = state.archive
+                pool = getattr(archive.app.recorder, "datastore", None)
+                found = state.sessions = Sessions(archive.settings, pool)
+    return found
+
+
+def client_of(request: Request) -> str:
+    """The client's address: the peer's, or a trusted proxy's X-Forwarded-For (see
+    `trusted_proxies`), as uvicorn's ProxyHeadersMiddleware put it in the scope."""
+    return request.client.host if request.client else "onbekend"
+
+
+def trusted_proxies() -> list[str]:
+    """`WIJKARCHIEF_TRUSTED_PROXIES`: addresses (or `*`) whose X-Forwarded-Proto and
+    X-Forwarded-For are believed. Unset: none, the peer is the client."""
+    value = os.environ.get("WIJKARCHIEF_TRUSTED_PROXIES", "")
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def too_many(wait: int) -> str:
+    """The Dutch explanation of a refused sign-in, with how long to wait."""
+    minutes = max(1, -(-wait // 60))
+    return (
+        "Te veel mislukte aanmeldpogingen vanaf dit adres. Probeer het over "
+        f"{minutes} {'minuut' if minutes == 1 else 'minuten'} opnieuw."
+    )
+
+
 def get_reader(
     archive: ArchiveDep,
     request: Request,
     _: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
 ) -> Reader:
-    """The caller, from `Authorization: Bearer TOKEN` (no header: the public)."""
+    """The caller, from `Authorization: Bearer TOKEN` (no header: the public).
+
+    A client whose tokens failed too often lately is refused (429 with Retry-After) before
+    its token is looked at; a valid token is not slowed down otherwise.
+    """
     authorization = request.headers.get("authorization")
     if not authorization:
         return Reader("public", "public")
+    sessions = sessions_of(request)
+    client = client_of(request)
+    wait = sessions.wait(client)
+    if wait:
+        raise HTTPException(429, too_many(wait), headers={"Retry-After": str(wait)})
     scheme, _sep, token = authorization.partition(" ")
     found = archive.app.authenticate(token.strip()) if scheme.lower() == "bearer" else None
     if found is None:
+        wait = sessions.failed(client)
+        if wait:
+            raise HTTPException(429, too_many(wait), headers={"Retry-After": str(wait)})
         raise HTTPException(
             401,
             "Ongeldig of ingetrokken token.",

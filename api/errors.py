@@ -42,6 +42,7 @@ TITLES = {
     415: "Niet-ondersteund formaat",
     422: "Ongeldige invoer",
     428: "Versie vereist",
+    429: "Te veel pogingen",
     500: "Interne fout",
     503: "Database niet bereikbaar",
 }

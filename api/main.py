@@ -9,8 +9,10 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors, pages
+from api.deps import trusted_proxies
 from api.middleware import MAX_BODY, BodyLimit
 from api.routes import changes, episodes, events, health, items, media, search, stories, timelines
 from archive import open_archive
@@ -66,6 +68,9 @@ def create_app(archive: Archive | None = None, settings: Settings | None = None)
         try:
             yield
         finally:
+            sessions = getattr(app.state, "sessions", None)
+            if sessions is not None:
+                sessions.close()
             if owned:
                 app.state.archive.close()
 
@@ -82,6 +87,8 @@ def create_app(archive: Archive | None = None, settings: Settings | None = None)
         app.state.archive = archive
     errors.install(app)
     app.add_middleware(BodyLimit, limit=MAX_BODY)
+    if trusted_proxies():  # X-Forwarded-Proto/-For only from these (WIJKARCHIEF_TRUSTED_PROXIES)
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies())
     for module in (health, episodes, stories, media, items, search, timelines, events, changes):
         app.include_router(module.router)
     app.include_router(pages.router)

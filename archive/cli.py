@@ -406,6 +406,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers if args.workers > 1 else None,
         log_level="info",
+        # Forwarded headers are believed only from WIJKARCHIEF_TRUSTED_PROXIES (api.main).
+        proxy_headers=False,
     )
     return 0
 

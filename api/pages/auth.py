@@ -1,23 +1,32 @@
-"""Who is reading a page: the curator token in a cookie, or the public.
+"""Who is reading a page: the reader of a login session, or the public.
 
-The login form puts a curator's token in an HttpOnly, SameSite=Strict cookie; every page
-authenticates it again (a revoked token is the public from then on). Writes are POST forms
-that also have to come from this site: the Origin header (or, without it, the Referer) must
-name the same origin as the request. With the SameSite=Strict cookie that is enough against
-cross-site request forgery.
+Logging in with a token (curator or researcher) starts a session of its own
+(`archive.sessions`): the cookie holds only the session's random id, is HttpOnly,
+SameSite=Strict and, over https (also behind a trusted proxy), Secure. Every page looks the
+session up again: it has ended after 8 hours unused, 12 hours after login, at logout, or
+when its token was revoked or reissued; the reader is the public from then on. Writes are
+POST forms that also have to come from this site: the Origin header (or, without it, the
+Referer) must name the same origin as the request. With the SameSite=Strict cookie that is
+enough against cross-site request forgery.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote, urlsplit
 
+from eventsourcing.application import AggregateNotFoundError
 from fastapi import Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 
+from api.deps import sessions_of
 from archive.service import Archive
+from archive.sessions import ABSOLUTE
+from events.errors import InvalidInput
+from events.tokens import AccessToken, check_name
 
-COOKIE = "wijkarchief_token"
+COOKIE = "wijkarchief_sessie"
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,10 @@ class PageReader:
     def curator(self) -> bool:
         return self.role == "curator"
 
+    @property
+    def signed_in(self) -> bool:
+        return self.role != "public"
+
 
 PUBLIC = PageReader("publiek", "public")
 
@@ -41,19 +54,66 @@ def archive_of(request: Request) -> Archive:
     return archive
 
 
+def token_version(archive: Archive, name: str) -> int | None:
+    """The version of a live (unrevoked) token, or None: a revoke or reissue moves it on."""
+    try:
+        check_name(name)
+        token: Any = archive.app.repository.get(AccessToken.create_id(name))
+    except (AggregateNotFoundError, InvalidInput):
+        return None
+    if not isinstance(token, AccessToken) or token.revoked:
+        return None
+    return int(token.version)
+
+
 def reader_of(request: Request) -> PageReader:
-    """The reader of this request (the cookie's token, authenticated once per request)."""
+    """The reader of this request's session (looked up once per request), or the public."""
     cached = getattr(request.state, "page_reader", None)
     if isinstance(cached, PageReader):
         return cached
     reader = PUBLIC
-    token = request.cookies.get(COOKIE)
-    if token:
-        found = archive_of(request).app.authenticate(token.strip())
-        if found is not None:
-            reader = PageReader(*found)
+    session_id = request.cookies.get(COOKIE)
+    if session_id:
+        sessions = sessions_of(request)
+        session = sessions.get(session_id)
+        if session is not None:
+            if token_version(archive_of(request), session.name) == session.token_version:
+                reader = PageReader(session.name, session.role)
+            else:  # the token was revoked or reissued since the login
+                sessions.end(session_id)
     request.state.page_reader = reader
     return reader
+
+
+def start_session(request: Request, response: Response, name: str, role: str) -> bool:
+    """Log a token's holder in: a new session, its id in the cookie. False when the token
+    was revoked in the meantime."""
+    version = token_version(archive_of(request), name)
+    if version is None:
+        return False
+    session_id = sessions_of(request).start(name, role, version)
+    response.set_cookie(
+        COOKIE,
+        session_id,
+        max_age=ABSOLUTE,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return True
+
+
+def end_session(request: Request, response: Response) -> None:
+    """Log out: the session ends on the server (a copy of the cookie is worthless) and the
+    browser forgets the cookie."""
+    session_id = request.cookies.get(COOKIE)
+    if session_id:
+        sessions_of(request).end(session_id)
+    response.delete_cookie(
+        COOKIE, path="/", httponly=True, samesite="strict",
+        secure=request.url.scheme == "https",
+    )  # fmt: skip
 
 
 def origin_of(request: Request) -> str:

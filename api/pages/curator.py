@@ -1,29 +1,36 @@
 """The curator pages: logging in and out, adding and editing stories, assessing, linking.
 
-Every write is a POST form. It needs the cookie of a curator (else: to the login page) and
-must come from this site (Origin / Referer, see `api.pages.auth`). The reader's name is the
-actor of the events. A refused form comes back with what was typed and the archive's
-message next to the field it concerns; an edit of a stale version comes back with the typed
-text kept and the stored text beside it.
+Logging in is for every token holder (curators and researchers); a session of its own is
+started (`api.pages.auth`). Every write is a POST form. It needs the session of a curator
+(the public goes to the login page, a researcher gets a 403 page) and must come from this
+site (Origin / Referer). The reader's name is the actor of the events. A refused form comes
+back with what was typed and the archive's message next to the field it concerns. An edit
+records only the fields the curator changed since the version the form was loaded at; when
+someone else saved in between, the page shows every field that differs (the original, theirs,
+yours) with the other's changes merged into the form, and saving keeps them except where
+this curator changed the same field.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
+from api.deps import client_of, sessions_of, too_many
 from api.pages import history as history_view
 from api.pages.auth import (
-    COOKIE,
     PageReader,
     archive_of,
+    end_session,
     login_redirect,
     reader_of,
     safe_next,
     same_origin,
+    start_session,
 )
 from api.pages.public import error_page
 from api.pages.templating import HEADERS, date_nl, item_path, render
@@ -47,8 +54,16 @@ CONSENTS = (
 def _guard(request: Request) -> PageReader | Response:
     """The curator behind a write, or the answer that refuses it."""
     reader = reader_of(request)
-    if not reader.curator:
+    if not reader.signed_in:
         return login_redirect(request)
+    if not reader.curator:
+        return error_page(
+            request,
+            NotPermitted(
+                f"U bent ingelogd als onderzoeker {reader.name}: alleen curatoren mogen het "
+                "archief wijzigen."
+            ),
+        )
     if request.method == "POST" and not same_origin(request):
         return error_page(
             request,
@@ -88,42 +103,38 @@ def date_hint(value: str) -> dict[str, str] | None:
 
 @router.get("/inloggen", response_class=HTMLResponse)
 def login_form(request: Request, volgende: str = "/") -> Response:
-    """The login form: a curator's token."""
+    """The login form: a curator's or researcher's token."""
     return render(request, "login.html", {"next": safe_next(volgende), "error": None})
 
 
 @router.post("/inloggen", response_class=HTMLResponse)
 def login(request: Request, token: Text = "", volgende: Text = "/") -> Response:
-    """Check the token; a curator's goes into an HttpOnly, SameSite=Strict cookie."""
+    """Check the token and start a session; a client that failed too often waits first."""
     target = safe_next(volgende)
 
-    def refuse(status: int, message: str) -> Response:
-        return render(request, "login.html", {"next": target, "error": message}, status=status)
+    def refuse(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+        answer = render(request, "login.html", {"next": target, "error": message}, status=status)
+        answer.headers.update(headers or {})
+        return answer
 
     if not same_origin(request):
         return refuse(403, "Dit formulier kwam niet van deze website. Probeer het hier opnieuw.")
+    sessions = sessions_of(request)
+    client = client_of(request)
+    wait = sessions.wait(client)
+    if wait:
+        return refuse(429, too_many(wait), {"Retry-After": str(wait)})
     found = archive_of(request).app.authenticate(token.strip()) if token.strip() else None
-    if found is None:
+    response = RedirectResponse(target, status_code=303, headers=HEADERS)
+    if found is None or not start_session(request, response, *found):
+        wait = sessions.failed(client)
+        if wait:
+            return refuse(429, too_many(wait), {"Retry-After": str(wait)})
         return refuse(
             401,
             "Dit token is onbekend of ingetrokken. Controleer het en probeer het opnieuw "
             "(het ziet eruit als NAAM.GEHEIM).",
         )
-    if found[1] != "curator":
-        return refuse(
-            403,
-            "Dit is geen curatortoken. Alleen curatoren kunnen hier inloggen; onderzoekers "
-            "lezen via de API met hun token.",
-        )
-    response = RedirectResponse(target, status_code=303, headers=HEADERS)
-    response.set_cookie(
-        COOKIE,
-        token.strip(),
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-        path="/",
-    )
     return response
 
 
@@ -135,11 +146,11 @@ def logout_form(request: Request) -> Response:
 
 @router.post("/uitloggen", response_class=HTMLResponse)
 def logout(request: Request) -> Response:
-    """Forget the cookie."""
+    """End the session on the server and forget the cookie."""
     if not same_origin(request):
         return render(request, "logout.html", {}, status=403)
     response = RedirectResponse("/", status_code=303, headers=HEADERS)
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+    end_session(request, response)
     return response
 
 
@@ -235,6 +246,16 @@ def new_story(
 
 # -- editing a story ----------------------------------------------------------
 
+# The fields of the edit form that become the story's fields, with their Dutch labels.
+EDITABLE = {
+    "title": "Titel",
+    "date": "Datum",
+    "storytellers": "Vertellers",
+    "consent": "Wie mag het lezen?",
+    "rights": "Rechten",
+    "body_markdown": "Tekst (Markdown)",
+}
+
 
 def _edit_values(item: dict[str, Any]) -> dict[str, str]:
     return {
@@ -246,6 +267,44 @@ def _edit_values(item: dict[str, Any]) -> dict[str, str]:
         "body_markdown": item.get("body_markdown") or "",
         "reason": "",
     }
+
+
+def _same(field: str, one: str, other: str) -> bool:
+    """Whether two form values of a field mean the same (browsers send CRLF line ends)."""
+    if field == "storytellers":
+        return _lines(one) == _lines(other)
+    return one.replace("\r\n", "\n").strip() == other.replace("\r\n", "\n").strip()
+
+
+def _stored(field: str, value: str) -> Any:
+    """A form value as the story's field."""
+    if field == "date":
+        return value.strip() or None
+    if field == "storytellers":
+        return _lines(value)
+    return value
+
+
+def _values_at(
+    request: Request, number: str, version: int, role: str, current: dict[str, Any]
+) -> dict[str, str] | None:
+    """The form's values as they were at `version`, re-read from the log (None: unknown)."""
+    if version == current.get("version"):
+        return _edit_values(current)
+    archive = archive_of(request)
+    try:
+        recorded = [
+            e["recorded_at"]
+            for e in archive.history("stories", number, role=role)
+            if e["version"] == version
+        ]
+        if not recorded:
+            return None
+        then = recorded[0]
+        moment = then if isinstance(then, datetime) else datetime.fromisoformat(str(then))
+        return _edit_values(archive.item("stories", number, role=role, as_of=moment))
+    except ArchiveError:
+        return None
 
 
 def _edit_form(
@@ -289,6 +348,63 @@ def edit_story_form(request: Request, number: str) -> Response:
     return _edit_form(request, item, _edit_values(item), item["version"])
 
 
+def _conflict(
+    request: Request,
+    number: str,
+    reader: PageReader,
+    loaded: int,
+    original: dict[str, str] | None,
+    mine: dict[str, str],
+    changed: set[str],
+    message: str,
+    status: int,
+) -> Response:
+    """Someone saved since `loaded`: the form again, their changes merged into it, and
+    every field that differs shown as the original, theirs and yours."""
+    archive = archive_of(request)
+    current = archive.item("stories", number, role=reader.role)
+    theirs = _edit_values(current)
+    base = original or theirs
+    merged = {**mine}
+    fields = []
+    for field, label in EDITABLE.items():
+        theirs_changed = not _same(field, base[field], theirs[field])
+        mine_changed = field in changed
+        merged[field] = mine[field] if mine_changed else theirs[field]
+        if _same(field, base[field], theirs[field]) and _same(field, base[field], mine[field]):
+            continue
+        both = mine_changed and theirs_changed and not _same(field, mine[field], theirs[field])
+        fields.append(
+            {
+                "name": field,
+                "label": label,
+                "original": base[field],
+                "theirs": theirs[field],
+                "mine": mine[field],
+                "kept": "mine" if mine_changed else "theirs",
+                "both": both,
+                "diff": history_view.word_diff(theirs[field], mine[field]) if both else None,
+            }
+        )
+    since = [
+        e
+        for e in history_view.entries(archive.history("stories", number, role=reader.role))
+        if e["version"] > loaded
+    ]
+    stale = {
+        "message": message,
+        "current": current,
+        "loaded": loaded,
+        "since": since,
+        "actors": sorted({e["actor"] for e in since if e["actor"]}),
+        "fields": fields,
+        "both": [f for f in fields if f["both"]],
+    }
+    # The form now stands on the current version: saving it records only what this curator
+    # changed, on top of the other's changes.
+    return _edit_form(request, current, merged, current["version"], stale=stale, status=status)
+
+
 @router.post("/stories/{number}/bewerken", response_class=HTMLResponse)
 def edit_story(
     request: Request,
@@ -303,7 +419,8 @@ def edit_story(
     reason: Text = "",
     action: Text = "opslaan",
 ) -> Response:
-    """Revise the story, refusing it when someone else saved a newer version meanwhile."""
+    """Record the fields this curator changed since the version the form was loaded at;
+    when someone else saved meanwhile, show the merge instead of overwriting theirs."""
     reader = _guard(request)
     if not isinstance(reader, PageReader):
         return reader
@@ -317,44 +434,36 @@ def edit_story(
     except ArchiveError as error:
         return error_page(request, error)
     # Without the version it was loaded at, an edit cannot be checked: it counts as stale.
-    loaded = int(version) if version.isdigit() else 0
+    loaded = int(version) if version.isdigit() and len(version) < 10 else 0
     if action == "voorbeeld":
         return _edit_form(
             request, item, values, loaded, preview_html=markdown_to_html(body_markdown)
         )
-    changes: dict[str, Any] = {
-        "title": title,
-        "date": date.strip() or None,
-        "storytellers": _lines(storytellers),
-        "consent": consent,
-        "rights": rights,
-        "body_markdown": body_markdown,
-    }
+    original = _values_at(request, number, loaded, reader.role, item) if loaded else None
+    base = original or _edit_values(item)
+    changed = {f for f in EDITABLE if not _same(f, base[f], values[f])}
+    if original is None or loaded != item["version"]:
+        return _conflict(
+            request, number, reader, loaded, original, values, changed,
+            f"U bewerkte versie {loaded}; het archief heeft nu versie {item['version']}.",
+            412,
+        )  # fmt: skip
+    if not changed:
+        return _edit_form(
+            request, item, values, loaded,
+            errors={"form": "U hebt niets gewijzigd, dus er is niets opgeslagen."},
+        )  # fmt: skip
+    changes = {field: _stored(field, values[field]) for field in EDITABLE if field in changed}
     try:
         archive.revise(
             "stories", number, changes, actor=reader.name, reason=reason.strip(),
             expected_version=loaded,
         )  # fmt: skip
-    except StaleVersion as error:
-        current = archive.item("stories", number, role=reader.role)
-        since = [
-            e
-            for e in history_view.entries(archive.history("stories", number, role=reader.role))
-            if e["version"] > loaded
-        ]
-        stale = {
-            "message": error.message,
-            "current": current,
-            "current_html": Markup(markdown_to_html(current.get("body_markdown"))),
-            "since": since,
-            "diff": history_view.word_diff(current.get("body_markdown") or "", body_markdown),
-            "loaded": loaded,
-        }
-        # The form now carries the current version: saving again, after reading what changed,
-        # is a deliberate choice.
-        return _edit_form(
-            request, current, values, current["version"], stale=stale, status=error.status
-        )
+    except StaleVersion as error:  # someone saved between our read and our write
+        return _conflict(
+            request, number, reader, loaded, original, values, changed, error.message,
+            error.status,
+        )  # fmt: skip
     except ArchiveError as error:
         return _edit_form(
             request, item, values, loaded, errors=_errors(error, EDIT_FIELDS), status=error.status

@@ -52,8 +52,9 @@ def test_curator_adds_finds_edits_and_reads_a_story_as_it_was(
     curator: Any, server: Any, artifacts: Any
 ) -> None:
     page = curator
-    cookie = next(c for c in page.context.cookies() if c["name"] == "wijkarchief_token")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "wijkarchief_sessie")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert server.token.split(".", 1)[1] not in cookie["value"]  # a session, not the token
 
     page.get_by_role("link", name="Nieuw verhaal").click()
     page.wait_for_url(re.compile(r"/verhalen/nieuw$"))
@@ -161,6 +162,80 @@ def test_an_edit_from_a_stale_page_is_refused_and_keeps_the_text(
     second.screenshot(path=str(artifacts / "stale-edit-desktop.png"), full_page=True)
 
     # Saving again, knowingly, now works.
-    second.get_by_role("button", name="Toch opslaan").click()
+    second.get_by_role("button", name="Samengevoegd opslaan").click()
     second.wait_for_url(re.compile(r"/stories/0043\?gedaan=opgeslagen"))
     assert "met moeite getypt" in second.locator(".text").inner_text()
+
+
+def test_two_curators_edit_one_story_and_neither_change_is_lost(
+    curator: Any, browser: Any, server: Any, artifacts: Any
+) -> None:
+    """Issue 17: anna changes the title, bram the text from a page loaded before; bram gets
+    the merge page, saves, and anna's title stays."""
+    bram_token = server.cli("token", "create", "--role", "curator", "--name", "bram")
+    bram_token = bram_token.strip().splitlines()[-1].strip()
+    created = curator.request.post(
+        "/api/stories",
+        data={"number": "0044", "title": "De markt", "body_markdown": "Op zaterdag.",
+              "date": "2020", "consent": "public"},
+        headers={"Authorization": f"Bearer {server.token}"},
+    )  # fmt: skip
+    assert created.status == 201, created.text()
+    others = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900})
+    others.set_default_timeout(15_000)
+    try:
+        bram = others.new_page()
+        bram.goto("/inloggen")
+        bram.get_by_label("Token").fill(bram_token)
+        bram.get_by_role("button", name="Inloggen").click()
+        bram.wait_for_url(server.url + "/")
+        assert "bram" in bram.locator("header.site").inner_text()
+
+        anna = curator
+        anna.goto("/stories/0044/bewerken")
+        bram.goto("/stories/0044/bewerken")
+        anna.get_by_label("Titel").fill("De markt aan het Schiedamseplein")
+        anna.get_by_role("button", name="Wijziging opslaan").click()
+        anna.wait_for_url(re.compile(r"/stories/0044\?gedaan=opgeslagen"))
+
+        bram.get_by_label("Tekst (Markdown)").fill("Op zaterdag, ook als het regent.")
+        with bram.expect_response(re.compile(r"/stories/0044/bewerken$")) as answer:
+            bram.get_by_role("button", name="Wijziging opslaan").click()
+        assert answer.value.status == 412
+        alert = bram.locator("#conflict")
+        assert alert.is_visible()
+        assert alert.locator(".instruction").count() == 1
+        row = bram.locator("#verschil-title")
+        assert "De markt aan het Schiedamseplein" in row.inner_text()
+        assert "die van anna" in row.inner_text()
+        assert bram.get_by_label("Titel").input_value() == "De markt aan het Schiedamseplein"
+        assert bram.get_by_label("Tekst (Markdown)").input_value() == (
+            "Op zaterdag, ook als het regent."
+        )
+        bram.screenshot(path=str(artifacts / "merge-edit-desktop.png"), full_page=True)
+
+        bram.get_by_role("button", name="Samengevoegd opslaan").click()
+        bram.wait_for_url(re.compile(r"/stories/0044\?gedaan=opgeslagen"))
+        assert bram.locator("h1").inner_text() == "De markt aan het Schiedamseplein"
+        assert "ook als het regent" in bram.locator(".text").inner_text()
+        history = json.loads(
+            bram.request.get(
+                "/api/stories/0044/history", headers={"Authorization": f"Bearer {server.token}"}
+            ).text()
+        )["items"]
+        assert [e["type"] for e in history if e["actor"] == "bram"] == ["TextRevised"]
+
+        # Logging out ends bram's session on the server: a copy of the cookie is worthless.
+        cookie = next(c for c in others.cookies() if c["name"] == "wijkarchief_sessie")
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        bram.get_by_role("button", name="Uitloggen").click()
+        thief = browser.new_context(base_url=server.url)
+        try:
+            thief.add_cookies([{**cookie, "expires": -1}])
+            stolen = thief.new_page()
+            stolen.goto("/verhalen/nieuw")
+            assert "/inloggen" in stolen.url
+        finally:
+            thief.close()
+    finally:
+        others.close()
