@@ -14,7 +14,18 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api import errors, pages
 from api.deps import trusted_proxies
 from api.middleware import MAX_BODY, BodyLimit
-from api.routes import changes, episodes, events, health, items, media, search, stories, timelines
+from api.routes import (
+    changes,
+    episodes,
+    events,
+    health,
+    items,
+    media,
+    people,
+    search,
+    stories,
+    timelines,
+)
 from archive import open_archive
 from archive.config import Settings
 from archive.service import Archive
@@ -89,7 +100,8 @@ def create_app(archive: Archive | None = None, settings: Settings | None = None)
     app.add_middleware(BodyLimit, limit=MAX_BODY)
     if trusted_proxies():  # X-Forwarded-Proto/-For only from these (WIJKARCHIEF_TRUSTED_PROXIES)
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies())
-    for module in (health, episodes, stories, media, items, search, timelines, events, changes):
+    routers = (health, episodes, stories, media, items, search, timelines, events, changes, people)
+    for module in routers:
         app.include_router(module.router)
     app.include_router(pages.router)
     pages.mount_static(app)

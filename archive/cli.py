@@ -233,6 +233,30 @@ def cmd_consent(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_erase_person(args: argparse.Namespace) -> int:
+    archive = _archive(args)
+    try:
+        found = archive.forget_person(args.name, actor=args.actor, reason=args.reason or "")
+        _settle(archive)
+    finally:
+        archive.close()
+    if not found["items"]:
+        print("Geen item noemt deze naam; er is niets veranderd.")
+        return 0
+    print(f"De naam is uit {len(found['items'])} item(s) gehaald (oude sleutels vernietigd):")
+    for ref in found["items"]:
+        print(f"  {ref}")
+    if found["unsealed"]:
+        print(
+            "Let op: oudere gebeurtenissen van deze items bevatten de naam onversleuteld "
+            "(vastgelegd voor alle tekst werd versleuteld); zie docs/privacy.md:",
+            file=sys.stderr,
+        )
+        for ref in found["unsealed"]:
+            print(f"  {ref}", file=sys.stderr)
+    return 0
+
+
 def _split_ref(value: str) -> tuple[str, str]:
     from events.items import parse_ref
 
@@ -543,11 +567,19 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_search)
 
-    s = sub.add_parser("erase", help="erase a story's personal fields for good (AVG art. 17)")
+    s = sub.add_parser("erase", help="erase an item's words for good (AVG art. 17)")
     s.add_argument("item", help="a story number (0001) or KIND/ID")
     s.add_argument("--actor", required=True)
     s.add_argument("--reason")
     s.set_defaults(func=cmd_consent)
+
+    s = sub.add_parser(
+        "erase-person", help="take a person's name out of every item that names it (AVG art. 17)"
+    )
+    s.add_argument("name", help="the name as it is written, e.g. 'Henk Vermeulen'")
+    s.add_argument("--actor", required=True)
+    s.add_argument("--reason", help="why (the name itself is taken out of it)")
+    s.set_defaults(func=cmd_erase_person)
 
     s = sub.add_parser("withdraw", help="record a withdrawal of consent (a tombstone remains)")
     s.add_argument("item", help="a story number (0001) or KIND/ID")

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from archive.application import Wijkarchief, check_kind
+from archive.application import Wijkarchief, check_kind, event_record
 from archive.catalogue import Catalogue, open_catalogue
 from archive.config import Settings
 from archive.projection import Followers, Progress, View
@@ -41,7 +41,7 @@ from archive.visibility import (
 )
 from events import dates, qualities
 from events.errors import InvalidInput, Withdrawn
-from events.items import ArchiveItem
+from events.items import ArchiveItem, item_id
 
 log = logging.getLogger("wijkarchief.archive")
 # Rendered timelines and Kronieken kept (every year, format and role is one).
@@ -329,15 +329,64 @@ class Archive:
         )
 
     def erase(self, kind: str, key: str, *, actor: str, reason: str = "") -> int:
-        """Erase an item's personal fields for good, and purge them from every view."""
+        """Erase an item's words for good (its keys destroyed), and purge every view."""
         position = self._written(self.app.erase(kind, key, actor=actor, reason=reason))
-        self.fresh()  # the views hold the erasure before they are purged
+        self._purge_views()
+        return position
+
+    def forget_person(
+        self, name: str, *, actor: str, reason: str = "", progress: Progress | None = None
+    ) -> dict[str, Any]:
+        """Take a person's name out of every item that names it, now or in its history.
+
+        One pass over the log finds the items any of whose events name the person (as
+        whole words, any case); each gets a `PersonForgotten` event holding its words with
+        the name taken out, under a new key, and its older keys are destroyed; then every
+        view is purged. The items stay. Returns the refs changed, and the refs whose older
+        events hold the name unsealed (recorded before every word was sealed: only a
+        move through export and import can rewrite those; see docs/privacy.md).
+        """
+        from events.items import text as checked_text
+        from events.personal import names_person, redact
+
+        name = checked_text(name, "name", limit=500)
+        if len(name) < 2:
+            raise InvalidInput("Geef een naam van minstens twee tekens.", field="name")
+        naming: dict[Any, bool] = {}  # item id -> holds the name unsealed somewhere
+        total = self.app.position()
+        for notification, event in self.app.decoded():
+            if progress is not None:
+                progress("logboek", notification.id, total)
+            if not isinstance(event, ArchiveItem.Event):
+                continue
+            record = event_record(event)
+            if names_person([record["data"], record["reason"]], name):
+                plain = names_person(notification.state.decode("utf-8", "replace"), name)
+                naming[event.originator_id] = naming.get(event.originator_id, False) or plain
+        refs = {item_id(i["kind"], i["id"]): (i["kind"], i["id"]) for i in self.recorded_items()}
+        changed, unsealed = [], []
+        for uid, plain in naming.items():
+            if uid not in refs:
+                continue
+            kind, key = refs[uid]
+            self._written(
+                self.app.forget_person(kind, key, name, actor=actor, reason=redact(reason, name))
+            )
+            changed.append(f"{kind}/{key}")
+            if plain:
+                unsealed.append(f"{kind}/{key}")
+        if changed:
+            self._purge_views()
+        return {"items": sorted(changed), "unsealed": sorted(unsealed)}
+
+    def _purge_views(self) -> None:
+        """After an erasure: the views hold it, then drop their old copies of the words."""
+        self.fresh()
         with self._lock:
             for view in self.views:
                 purge = getattr(view, "purge", None)
                 if purge is not None:
                     purge()
-        return position
 
     # -- queries (plain data) ----------------------------------------------
 
