@@ -36,3 +36,14 @@ def test_a_decade_shows_in_each_of_its_years(api) -> None:
         timeline = api.get(f"/api/timelines/{year}", headers=api.curator).json()
         assert [entry["date"] for entry in timeline["entries"]] == ["199X"], year
     assert api.get("/api/timelines/2000", headers=api.curator).json()["entries"] == []
+
+
+def test_timelinejs_answers_unspecified_digits_as_periods(api) -> None:
+    api.add_episode(date="199X", happenings=[{"date": "1995-XX", "title": "Ergens in 1995"}])
+    answer = api.get("/api/timelines/1995", params={"format": "timelinejs"}, headers=api.curator)
+    assert answer.status_code == 200, answer.text
+    spans = sorted(
+        (event["start_date"]["year"], event.get("end_date", {}).get("year"))
+        for event in answer.json()["events"]
+    )
+    assert spans == [(1990, 1999), (1995, None)]  # the decade, and a year (2020-XX crashed)
