@@ -384,10 +384,11 @@ def timelinejs_dates(value: str) -> tuple[dict[str, int], dict[str, int] | None]
     span = dates.span(value)
     if first in ("", ".."):
         return _tl_date(span.end), None
-    start = _tl_date(span.start, _precision(first))
-    is_season = _precision(first) == 2 and int(re.sub(r"[~?%]", "", first)[5:7]) > 12
+    unit = None if slash else span.unit  # 199X is a decade, 2020-XX a year (not a month)
+    start = _tl_date(span.start, unit or _precision(first))
+    is_season = _precision(first) == 2 and re.sub(r"[~?%]", "", first)[5:7] in dates.SEASONS
     open_end = bool(slash) and last in ("", "..")
-    if (slash or is_season) and not open_end:
+    if (slash or is_season or unit is None) and not open_end:
         return start, _tl_date(span.end)
     return start, None
 

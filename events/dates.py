@@ -1,8 +1,11 @@
-"""EDTF dates: validation, Dutch phrases curators type, and a sort order.
+"""EDTF dates: the one rule for which dates the archive accepts, Dutch phrases, a sort order.
 
-Dates in the archive are EDTF strings (ISO 8601-2, levels 0 and 1), validated with the
-`edtf` package. Its own text parser only knows English ("najaar 2020" silently becomes
-`2020`), so Dutch phrases are mapped here first.
+Dates in the archive are EDTF strings of ISO 8601-2 levels 0 and 1, parsed with the `edtf`
+package, plus what the parser does not check: every day written must exist, an interval
+must run forwards, and its years lie in 0001–9999 (`problem` says why a date is refused, in
+Dutch). Spans are the library's strict bounds. Its own text parser only knows English
+("najaar 2020" silently becomes `2020`), so Dutch phrases are mapped here first.
+`tests/unit/test_dates_property.py` checks the rule and the spans against the library.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ _MONTHS = {
 # "midden" and "eind". EDTF has no "early 2019", so these become month intervals.
 _PARTS = {"begin": ("01", "04"), "midden": ("05", "08"), "eind": ("09", "12")}
 _APPROX_WORDS = ("rond", "omstreeks", "ca.", "circa", "ongeveer")
+_EDTF_LIKE = re.compile(r"[0-9X./?~%-]+")  # digits and EDTF signs only: meant as EDTF
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,19 @@ class DateSpan:
         return list(range(int(self.start[:4]), int(self.end[:4]) + 1))
 
     @property
+    def unit(self) -> int | None:
+        """1, 2 or 3 when the span is exactly one calendar year, month or day; else None."""
+        if self.start == self.end:
+            return 3
+        year, month = self.start[:4], self.start[5:7]
+        if (self.start, self.end) == (f"{year}-01-01", f"{year}-12-31"):
+            return 1
+        last = calendar.monthrange(int(year), int(month))[1]
+        if (self.start, self.end) == (f"{year}-{month}-01", f"{year}-{month}-{last:02d}"):
+            return 2
+        return None
+
+    @property
     def sort_key(self) -> tuple[str, str, str]:
         """Sorts by start, then end, then the string: `2020-03` < `2020-21` < `2020-23`."""
         return (self.start, self.end, self.edtf)
@@ -85,7 +102,8 @@ def from_dutch(text: str) -> str:
     raw = " ".join(text.strip().split())
     if not raw:
         raise InvalidDate("Lege datum: geef een EDTF-datum zoals 2020-03 of 'maart 2020'.")
-    if _is_edtf(raw):
+    reason = problem(raw)
+    if reason is None:
         return raw
     phrase = raw.lower()
     approximate = False
@@ -114,6 +132,8 @@ def from_dutch(text: str) -> str:
         return _checked(f"{m[1]}/{m[2]}", text)
     if m := re.fullmatch(r"(\d{4})", phrase):
         return _checked(f"{m[1]}{mark}", text)
+    if _parsed(raw) is not None or _EDTF_LIKE.fullmatch(raw):
+        raise InvalidDate(reason)  # written as EDTF, not in words: say what is wrong with it
     raise InvalidDate(
         f"Onbekende datum {text!r}: gebruik EDTF (2020, 2020-03, 2020-03-16, 2020-23 voor "
         "najaar, 2020-03/2020-06, 2020-03~) of een Nederlandse omschrijving zoals "
@@ -122,18 +142,31 @@ def from_dutch(text: str) -> str:
 
 
 def validate(value: str) -> str:
-    """Return `value` when it is a valid EDTF string, else raise InvalidDate."""
-    if not isinstance(value, str) or not _is_edtf(value):
-        raise InvalidDate(
-            f"Ongeldige EDTF-datum {value!r}: verwacht bijvoorbeeld 2020, 2020-03, "
-            "2020-03-16, 2020-23 (najaar), 2020-03/2020-06 of 2020-03~."
-        )
+    """Return `value` when the archive accepts it as a date, else raise InvalidDate."""
+    reason = problem(value)
+    if reason is not None:
+        raise InvalidDate(reason)
     return value
 
 
+def problem(value: object) -> str | None:
+    """Why the archive refuses `value` as a date (in Dutch), or None when it accepts it."""
+    if not isinstance(value, str) or len(value) > 100:
+        return _unknown(str(value)[:100])
+    return _problem(value)
+
+
 def span(value: str) -> DateSpan:
-    """The strict bounds of a valid EDTF date (memoised: parsing costs milliseconds)."""
-    return _span(validate(value))
+    """The strict bounds of a date, as the `edtf` library gives them (memoised).
+
+    A date recorded before the rule was this strict (a reversed interval, a day that does
+    not exist, a year beyond 9999) is still read: its bounds put in order and within
+    0001–9999, so an old event never breaks a read model. Raises InvalidDate for text that
+    is not EDTF at all.
+    """
+    if not isinstance(value, str) or len(value) > 100:
+        raise InvalidDate(_unknown(str(value)[:100]))
+    return _span(value)
 
 
 def sort_key(value: str | None) -> tuple[str, str, str]:
@@ -148,8 +181,14 @@ def _span(value: str) -> DateSpan:
     bounds = _plain_bounds(value)
     if bounds is None:
         parsed = _parsed(value)
-        assert parsed is not None  # validated by the caller
-        bounds = (_day(parsed.lower_strict(), value), _day(parsed.upper_strict(), value))
+        if parsed is None:
+            raise InvalidDate(_unknown(value))
+        lower, upper = _bound(parsed.lower_strict()), _bound(parsed.upper_strict())
+        bounds = (_iso(lower, _FIRST_DAY), _iso(upper, _LAST_DAY))
+        if bounds[0] > bounds[1]:  # recorded before the rule: read as the curator meant it
+            start, slash, end = value.partition("/")
+            swapped = _span(f"{end}/{start}") if slash else None
+            bounds = (swapped.start, swapped.end) if swapped else (bounds[1], bounds[0])
     return DateSpan(
         edtf=value,
         start=bounds[0],
@@ -159,6 +198,79 @@ def _span(value: str) -> DateSpan:
     )
 
 
+# The forms of levels 0 and 1, by the class the parser gives them (exact classes: the
+# level-2 classes derive from these).
+_LEVEL_0_1 = (
+    edtf.Date, edtf.DateAndTime, edtf.Interval, edtf.UncertainOrApproximate,
+    edtf.Unspecified, edtf.Level1Interval, edtf.LongYear, edtf.Season,
+)  # fmt: skip
+_WRITTEN_DAY = re.compile(r"(?<![\dX])(\d{4})-(\d{2})-(\d{2})")
+_X_BEFORE_DIGIT = re.compile(r"X\d")  # 1X0X: unspecified digits only from the right at level 1
+_FIRST_DAY, _LAST_DAY = (1, 1, 1), (9999, 12, 31)
+_FORMS = (
+    "2020, 2020-03, 2020-03-16, 2020-23 (najaar), 199X (de jaren negentig), 2020-XX, "
+    "2020-03~ (ongeveer), 2020? (onzeker), 2020-03/2020-06, 2019/.. (open einde)"
+)
+
+
+@lru_cache(maxsize=65536)
+def _problem(value: str) -> str | None:
+    """The rule (memoised): level 0 or 1, real days, years 0001–9999, forwards."""
+    if _plain_bounds(value) is not None:
+        return None  # the common forms, checked without the parser
+    for year, month, day in _WRITTEN_DAY.findall(value):
+        if 1 <= int(month) <= 12 and int(day) > (days := _month_days(year, month)):
+            return f"De datum {year}-{month}-{day} bestaat niet: " + (
+                f"{year} is geen schrikkeljaar."
+                if month == "02"
+                else f"{_MONTH_NAMES[int(month) - 1]} heeft {days} dagen."
+            )
+    parsed = _parsed(value)
+    if parsed is None or value != value.strip():
+        return _unknown(value)
+    if type(parsed) not in _LEVEL_0_1 or "S" in value or _X_BEFORE_DIGIT.search(value):
+        return (
+            f"De datum {value!r} gebruikt EDTF niveau 2 (seizoenen na 24, tekens ?, ~ of % "
+            "midden in een datum, X vóór een bekend cijfer, reeksen met [ ] of { }, "
+            f"S-notatie); het archief neemt niveau 0 en 1 aan: {_FORMS}."
+        )
+    lower, upper = _bound(parsed.lower_strict()), _bound(parsed.upper_strict())
+    if lower is None and upper is None:
+        return f"Het interval {value!r} heeft geen bekend begin of einde."
+    if any(bound is not None and not 1 <= bound[0] <= 9999 for bound in (lower, upper)):
+        return f"De datum {value!r} valt buiten de jaren 0001–9999."
+    if lower is not None and upper is not None and lower > upper:
+        first, _, last = value.partition("/")
+        return (
+            f"Het interval {value!r} loopt achteruit: {label_nl(first)} begint na het einde "
+            f"van {label_nl(last)}. Zet het vroegste moment vóór de schuine streep."
+        )
+    return None
+
+
+def _month_days(year: str, month: str) -> int:
+    """The number of days of a month (year 0000 is a leap year, as in ISO 8601)."""
+    return calendar.monthrange(int(year) or 2000, int(month))[1]
+
+
+def _unknown(value: str) -> str:
+    return f"Ongeldige EDTF-datum {value!r}: verwacht bijvoorbeeld {_FORMS}."
+
+
+def _bound(struct: object) -> tuple[int, int, int] | None:
+    """A strict bound of the parser as (year, month, day); None for an open end (±inf)."""
+    if isinstance(struct, time.struct_time):
+        return struct.tm_year, struct.tm_mon, struct.tm_mday
+    return None
+
+
+def _iso(bound: tuple[int, int, int] | None, default: tuple[int, int, int]) -> str:
+    """An ISO day within 0001–9999 (an open end is the edge of that range)."""
+    year, month, day = default if bound is None else min(max(bound, _FIRST_DAY), _LAST_DAY)
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+SEASONS = ("21", "22", "23", "24")  # the season codes of level 1
 _PLAIN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%])?")
 # The strict bounds the EDTF library gives a season (21 spring ... 24 winter), per month-day.
 _SEASON_BOUNDS = {
@@ -208,18 +320,6 @@ def _single_bounds(value: str) -> tuple[str, str] | None:
     return f"{year}-01-01", f"{year}-12-31"
 
 
-def _day(struct: object, value: str) -> str:
-    if isinstance(struct, time.struct_time):
-        return f"{struct.tm_year:04d}-{struct.tm_mon:02d}-{struct.tm_mday:02d}"
-    # Open ends ("2019/..") have infinite bounds: clamp them to the edges of the calendar.
-    return "0001-01-01" if str(struct).startswith("-") else "9999-12-31"
-
-
-@lru_cache(maxsize=65536)
-def _is_edtf(value: str) -> bool:
-    return _plain_bounds(value) is not None or _parsed(value) is not None
-
-
 @lru_cache(maxsize=65536)
 def _parsed(value: str) -> Any:
     """The EDTF parser's object for `value`, or None when it is not EDTF (memoised)."""
@@ -230,8 +330,10 @@ def _parsed(value: str) -> Any:
 
 
 def _checked(value: str, original: str) -> str:
-    if not _is_edtf(value):
-        raise InvalidDate(f"Onbekende datum {original!r}.")
+    """The EDTF a Dutch phrase became, when the rule accepts it."""
+    reason = problem(value)
+    if reason is not None:
+        raise InvalidDate(f"{original!r} wordt {value!r}. {reason}")
     return value
 
 

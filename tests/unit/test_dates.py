@@ -76,8 +76,8 @@ def test_common_forms_skip_the_parser_and_agree_with_it(value: str) -> None:
     # ... and give exactly the bounds the parser gives.
     parsed = edtf.parse_edtf(value)
     assert fast == (
-        dates._day(parsed.lower_strict(), value),
-        dates._day(parsed.upper_strict(), value),
+        dates._iso(dates._bound(parsed.lower_strict()), dates._FIRST_DAY),
+        dates._iso(dates._bound(parsed.upper_strict()), dates._LAST_DAY),
     )
 
 
@@ -105,8 +105,8 @@ def test_every_interval_of_common_forms_agrees_with_the_parser() -> None:
             continue
         parsed = edtf.parse_edtf(value)
         bounds = (
-            dates._day(parsed.lower_strict(), value),
-            dates._day(parsed.upper_strict(), value),
+            dates._iso(dates._bound(parsed.lower_strict()), dates._FIRST_DAY),
+            dates._iso(dates._bound(parsed.upper_strict()), dates._LAST_DAY),
         )
         assert fast == bounds, value
         checked += 1

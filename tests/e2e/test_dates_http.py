@@ -1,0 +1,49 @@
+"""Dates through HTTP on each store: wrong dates are a 422 problem in Dutch, right ones kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import STORY
+
+
+@pytest.mark.parametrize(
+    ("date", "words"),
+    [
+        ("2021/2020", "loopt achteruit"),
+        ("2020-03-16/2020-03-15", "loopt achteruit"),
+        ("2021-02-29", "geen schrikkeljaar"),
+        ("29 februari 2021", "geen schrikkeljaar"),
+        ("2020-31", "niveau 2"),
+    ],
+)
+def test_a_wrong_date_is_a_422_problem_naming_the_field(api, date: str, words: str) -> None:
+    story = api.post("/api/stories", json={**STORY, "date": date}, headers=api.curator)
+    problem = api.problem(story, 422)
+    assert problem["field"] == "date" and words in problem["detail"]
+    api.add_episode(happenings=[])
+    happening = api.post(
+        "/api/episodes/duimdrop/happenings",
+        json={"date": date, "title": "Protest"},
+        headers=api.curator,
+    )
+    assert words in api.problem(happening, 422)["detail"]
+
+
+def test_a_decade_shows_in_each_of_its_years(api) -> None:
+    api.add_episode(date="199X", happenings=[])
+    for year in (1990, 1995, 1999):
+        timeline = api.get(f"/api/timelines/{year}", headers=api.curator).json()
+        assert [entry["date"] for entry in timeline["entries"]] == ["199X"], year
+    assert api.get("/api/timelines/2000", headers=api.curator).json()["entries"] == []
+
+
+def test_timelinejs_answers_unspecified_digits_as_periods(api) -> None:
+    api.add_episode(date="199X", happenings=[{"date": "1995-XX", "title": "Ergens in 1995"}])
+    answer = api.get("/api/timelines/1995", params={"format": "timelinejs"}, headers=api.curator)
+    assert answer.status_code == 200, answer.text
+    spans = sorted(
+        (event["start_date"]["year"], event.get("end_date", {}).get("year"))
+        for event in answer.json()["events"]
+    )
+    assert spans == [(1990, 1999), (1995, None)]  # the decade, and a year (2020-XX crashed)
