@@ -247,7 +247,7 @@ class Links(Positioned):
     """An item's links after a change."""
 
     item: str = Field(examples=["episodes/duimdrop"])
-    links: list[str] = Field(examples=[["stories/0001", "media/yvet-ellenkamp-duimdrop"]])
+    links: list[str] = Field(examples=[["stories/0001", "media/foto-duimdrop"]])
     version: int
 
 

@@ -110,7 +110,7 @@ STORY = {
         ("/search", "Zoeken"),
         ("/episodes/duimdrop", "Acties voor het behoud van Duimdrop"),
         ("/stories/0001", "Dirck Slabbekoorn, Jumbo"),
-        ("/media/yvet-ellenkamp-duimdrop", None),
+        ("/media/foto-duimdrop", None),
         ("/matrix", "Matrix: episodes × kwaliteiten"),
         ("/inloggen", "Inloggen"),
         ("/uitloggen", "Uitloggen"),
