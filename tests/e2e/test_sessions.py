@@ -162,7 +162,7 @@ def test_a_session_ends_when_its_token_is_revoked_or_reissued(web: Any, change: 
     if change == "revoke":
         web.archive.app.revoke_token("anna")
     else:
-        web.archive.app.issue_token("anna", "curator")
+        web.archive.app.issue_token("anna", "curator", replace=True)
     assert signed_in_as(browser) is None
     assert browser.get("/verhalen/nieuw").status_code == 303
 
