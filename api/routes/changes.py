@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from api.deps import After, ArchiveDep, ReaderDep
+from api.models import problems
 from archive.service import visible
 from events.items import ArchiveItem, item_id
 
@@ -16,11 +17,10 @@ DELETES = ("ConsentWithdrawn", "PersonalDataErased")
 AS_TYPES = {"episodes": "Event", "stories": "Article", "media": "Document"}
 
 
-@router.get("/changes")
+@router.get("/changes", responses=problems(401, 422))
 def changes(
     archive: ArchiveDep,
     reader: ReaderDep,
-    request: Request,
     response: Response,
     after: After = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -28,7 +28,7 @@ def changes(
     """Creations, updates and withdrawals/erasures since a position, as ActivityStreams."""
     current = {item_id(i["kind"], i["id"]): i for i in archive.recorded_items()}
     today = archive.today()
-    base = str(request.base_url).rstrip("/")
+    base = archive.settings.base_url  # WIJKARCHIEF_BASE_URL, never the client's Host
     activities: list[dict[str, Any]] = []
     last = after
     for notification, event in archive.app.decoded(after=after):
