@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.routing import allowed_methods
 from events.errors import ArchiveError
 
 PROBLEM = "application/problem+json"
@@ -214,12 +215,12 @@ def install(app: FastAPI) -> None:
         if not detail or detail == _phrase(error.status_code):
             detail = DETAILS.get(error.status_code) or TITLES.get(error.status_code)
         detail = ENGLISH.get(detail or "", detail)
-        return problem(
-            error.status_code,
-            detail or "Fout",
-            instance=request.url.path,
-            headers=getattr(error, "headers", None),
-        )
+        headers = getattr(error, "headers", None)
+        if error.status_code == 405:
+            allowed = allowed_methods(request.app.routes, request.scope)
+            headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+        return problem(error.status_code, detail or "Fout", instance=request.url.path,
+                       headers=headers)  # fmt: skip
 
     async def unavailable(request: Request, error: Exception) -> JSONResponse:
         # The database is restarting or unreachable: not a bug, and worth another try.

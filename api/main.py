@@ -11,9 +11,9 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import errors, pages
-from api.deps import trusted_proxies
-from api.middleware import MAX_BODY, BodyLimit
+from api import docs, errors, pages
+from api.deps import get_curator, trusted_proxies
+from api.middleware import MAX_BODY, BodyLimit, SecurityHeaders
 from api.routes import (
     changes,
     episodes,
@@ -26,6 +26,7 @@ from api.routes import (
     stories,
     timelines,
 )
+from api.routing import flat_routes
 from archive import open_archive
 from archive.config import Settings
 from archive.service import Archive
@@ -93,11 +94,14 @@ def create_app(archive: Archive | None = None, settings: Settings | None = None)
         openapi_tags=TAGS,
         generate_unique_id_function=operation_id,
         lifespan=lifespan,
+        docs_url=None,  # api.docs serves /docs and /redoc from packaged assets
+        redoc_url=None,
     )
     if archive is not None:
         app.state.archive = archive
     errors.install(app)
     app.add_middleware(BodyLimit, limit=MAX_BODY)
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, the 413s too
     if trusted_proxies():  # X-Forwarded-Proto/-For only from these (WIJKARCHIEF_TRUSTED_PROXIES)
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies())
     routers = (health, episodes, stories, media, items, search, timelines, events, changes, people)
@@ -105,6 +109,7 @@ def create_app(archive: Archive | None = None, settings: Settings | None = None)
         app.include_router(module.router)
     app.include_router(pages.router)
     pages.mount_static(app)
+    docs.install(app)
     install_openapi(app)
     return app
 
@@ -124,8 +129,10 @@ def install_openapi(app: FastAPI) -> None:
             tags=app.openapi_tags,
         )
         problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-        for operations in schema.get("paths", {}).values():
-            for operation in operations.values():
+        writes = _curator_operations(app)
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                _document_common_answers(operation, write=(method.upper(), path) in writes)
                 # The summary is the route's one-line docstring (FastAPI makes the description).
                 lines = (operation.get("description") or "").strip().splitlines()
                 if lines:
@@ -144,3 +151,45 @@ def install_openapi(app: FastAPI) -> None:
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+# Answers any operation may give, whatever its route declares (see `_document_common_answers`).
+COMMON = {
+    "400": "Onleesbaar verzoek: de inhoud is geen geldige JSON (UTF-8) of de Content-Length "
+    "klopt niet.",
+    "401": "Een ongeldig of ingetrokken token (zonder token leest u als publiek).",
+    "503": "De database is even niet bereikbaar; probeer het na `Retry-After` seconden opnieuw.",
+}
+RETRY_AFTER = {"Retry-After": {"description": "Seconden.", "schema": {"type": "integer"}}}
+
+
+def _curator_operations(app: FastAPI) -> set[tuple[str, str]]:
+    """`(METHOD, path)` of every operation that needs a curator's token."""
+
+    def needs_curator(dependant: Any) -> bool:
+        return any(d.call is get_curator or needs_curator(d) for d in dependant.dependencies)
+
+    return {
+        (method, route.path_format)
+        for route in flat_routes(app.routes)
+        if isinstance(getattr(route, "original_route", route), APIRoute)
+        and needs_curator(route.dependant)
+        for method in route.methods or ()
+    }
+
+
+def _document_common_answers(operation: dict[str, Any], *, write: bool) -> None:
+    """Security and the error answers every operation shares, as the server gives them.
+
+    Reads take a token but do not need one (the public reads without): their security is
+    optional. Whatever reads a token answers a bad one with 401; whatever reads a body
+    answers unreadable JSON with 400; everything answers 503 while the database is away.
+    """
+    responses = operation.setdefault("responses", {})
+    if operation.get("security"):
+        if not write:
+            operation["security"] = [{}, *operation["security"]]
+        responses.setdefault("401", {"description": COMMON["401"]})
+    if "requestBody" in operation:
+        responses.setdefault("400", {"description": COMMON["400"]})
+    responses.setdefault("503", {"description": COMMON["503"], "headers": RETRY_AFTER})

@@ -1,8 +1,12 @@
-"""A limit on the size of request bodies, as a small pure-ASGI middleware.
+"""The app's pure-ASGI middleware: a limit on request bodies, and security headers.
 
-A declared `Content-Length` over the limit is refused before the body is read; a body sent
-without one (chunked) is counted as it streams in and refused once it passes the limit.
-Either way the answer is a 413 problem.
+`BodyLimit`: a declared `Content-Length` over the limit is refused before the body is read;
+a body sent without one (chunked) is counted as it streams in and refused once it passes the
+limit. Either way the answer is a 413 problem.
+
+`SecurityHeaders`: every HTML answer (web pages, `?format=html` of the API, `/docs`) gets
+the pages' Content-Security-Policy (with `frame-ancestors 'none'`), `Referrer-Policy` and
+`X-Content-Type-Options` unless it set its own; every other answer gets `nosniff`.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import problem
+from api.pages.templating import HEADERS as PAGE_HEADERS
 
 MAX_BODY = 1024 * 1024  # 1 MiB: a long story is some tens of kilobytes
 
@@ -71,3 +76,31 @@ class BodyLimit:
         error = _too_large(self.limit)
         answer = problem(413, str(error.detail), instance=scope.get("path"))
         await answer(scope, receive, send)
+
+
+NOSNIFF = (b"x-content-type-options", b"nosniff")
+HTML_HEADERS = [(k.lower().encode(), v.encode()) for k, v in PAGE_HEADERS.items()]
+
+
+class SecurityHeaders:
+    """Add the security headers of the web pages to every HTML answer (nosniff to all)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                present = {name.lower() for name, _ in headers}
+                content_type = dict(headers).get(b"content-type", b"").lower()
+                wanted = HTML_HEADERS if content_type.startswith(b"text/html") else [NOSNIFF]
+                headers += [(k, v) for k, v in wanted if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, secured)

@@ -661,6 +661,55 @@ class Timeline(Positioned):
     as_of: str | None = None
 
 
+class TimelineJSText(Answer):
+    """A TimelineJS text: a headline and an HTML text."""
+
+    headline: str | None = Field(None, examples=["Acties voor het behoud van Duimdrop"])
+    text: str | None = Field(None, description="HTML.")
+
+
+class TimelineJSDate(Answer):
+    """A TimelineJS date: the year, and month and day where the EDTF date gives them."""
+
+    year: int = Field(examples=[2020])
+    month: int | None = Field(None, examples=[11])
+    day: int | None = Field(None, examples=[26])
+    display_date: str | None = Field(None, examples=["26 november 2020"])
+
+
+class TimelineJSSlide(Answer):
+    """The title slide of a TimelineJS timeline."""
+
+    text: TimelineJSText | None = None
+
+
+class TimelineJSEvent(Answer):
+    """One TimelineJS event (a dated item or happening)."""
+
+    unique_id: str | None = None
+    start_date: TimelineJSDate
+    end_date: TimelineJSDate | None = None
+    text: TimelineJSText | None = None
+    group: str | None = Field(None, description="De episode waar het bij hoort.")
+
+
+class TimelineJSEra(Answer):
+    """A TimelineJS era: a period shown behind the events."""
+
+    start_date: TimelineJSDate
+    end_date: TimelineJSDate
+    text: TimelineJSText | None = None
+
+
+class TimelineJS(Positioned):
+    """A year's timeline as Knight Lab TimelineJS3 JSON (`format=timelinejs`)."""
+
+    title: TimelineJSSlide | None = None
+    events: list[TimelineJSEvent]
+    eras: list[TimelineJSEra] = Field(default_factory=list)
+    as_of: str | None = None
+
+
 class KroniekEntry(Answer):
     """A dated entry of the Corona Kronieken."""
 

@@ -8,6 +8,8 @@
 - `WIJKARCHIEF_FOLLOW` (default `1`): `0` for API workers beside a separate projector
   (`wijkarchief project`): they do not catch the read models up themselves but wait for it,
   at most `WIJKARCHIEF_WAIT_TIMEOUT` seconds (default 5) per write.
+- `WIJKARCHIEF_BASE_URL` (default `http://127.0.0.1:8000`): the address the archive is
+  reached at, for the absolute URLs it hands out (`/api/changes`), never the client's Host.
 """
 
 from __future__ import annotations
@@ -78,6 +80,21 @@ def _seconds(name: str, default: float) -> float:
     return seconds
 
 
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+
+
+def _base_url(name: str, default: str) -> str:
+    """An absolute http(s) address without a trailing slash, query or fragment."""
+    value = os.environ.get(name, "").strip() or default
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise InvalidInput(
+            f"{name} moet een adres als https://archief.example.nl zijn, niet {value!r}.",
+            field=name,
+        )
+    return value.rstrip("/")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where the archive keeps its data."""
@@ -89,6 +106,8 @@ class Settings:
     follow: bool = True
     # How long a write waits for every read model to reach it when `follow` is False.
     wait_timeout: float = 5.0
+    # Where the archive is reached: the base of the absolute URLs it hands out.
+    base_url: str = DEFAULT_BASE_URL
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -99,6 +118,7 @@ class Settings:
             database_schema=os.environ.get("WIJKARCHIEF_DATABASE_SCHEMA", ""),
             follow=_flag("WIJKARCHIEF_FOLLOW", True),
             wait_timeout=_seconds("WIJKARCHIEF_WAIT_TIMEOUT", 5.0),
+            base_url=_base_url("WIJKARCHIEF_BASE_URL", DEFAULT_BASE_URL),
         )
 
     @property

@@ -49,7 +49,10 @@ def get_episode(
 
 
 @router.post(
-    "", status_code=201, response_model=EpisodePublic, responses=problems(401, 403, 409, 413, 422)
+    "",
+    status_code=201,
+    response_model=EpisodePublic,
+    responses=problems(401, 403, 404, 409, 413, 422),
 )
 def create_episode(
     archive: ArchiveDep, curator: CuratorDep, response: Response, body: EpisodeCreate

@@ -49,7 +49,10 @@ def get_media(
 
 
 @router.post(
-    "", status_code=201, response_model=MediaPublic, responses=problems(401, 403, 409, 413, 422)
+    "",
+    status_code=201,
+    response_model=MediaPublic,
+    responses=problems(401, 403, 404, 409, 413, 422),
 )
 def create_media(
     archive: ArchiveDep, curator: CuratorDep, response: Response, body: MediaCreate

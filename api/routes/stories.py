@@ -49,7 +49,10 @@ def get_story(
 
 
 @router.post(
-    "", status_code=201, response_model=StoryPublic, responses=problems(401, 403, 409, 413, 422)
+    "",
+    status_code=201,
+    response_model=StoryPublic,
+    responses=problems(401, 403, 404, 409, 413, 422),
 )
 def create_story(
     archive: ArchiveDep, curator: CuratorDep, response: Response, body: StoryCreate

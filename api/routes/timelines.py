@@ -12,7 +12,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from api.deps import ArchiveDep, AsOfDep, ReaderDep
-from api.models import Kronieken, Timeline, problems
+from api.models import Kronieken, Timeline, TimelineJS, problems
 from api.shaping import POSITION_HEADER
 
 router = APIRouter(prefix="/api", tags=["timelines"])
@@ -64,7 +64,16 @@ def _encoded(rendered: dict[str, Any], position: int, as_of: str | None) -> byte
 @router.get(
     "/timelines/{year}",
     response_model=None,
-    responses={200: {"model": Timeline, "content": TEXT}, **problems(401, 422)},
+    responses={
+        200: {
+            # format=json answers a Timeline, format=timelinejs TimelineJS3's own JSON.
+            "model": Timeline | TimelineJS,
+            "description": "De tijdlijn: `Timeline` (json), `TimelineJS` (timelinejs), "
+            "Markdown of HTML.",
+            "content": TEXT,
+        },
+        **problems(401, 404, 422),
+    },
 )
 def timeline(
     archive: ArchiveDep,
