@@ -21,11 +21,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 
+from archive.ports import View
 from events.items import ArchiveItem
 
 if TYPE_CHECKING:
@@ -44,24 +45,6 @@ class Change:
     position: int
     event: DomainEventProtocol[UUID]
     topic: str
-
-
-class View(Protocol):
-    """A read model that follows the log with its own tracked position."""
-
-    name: str
-
-    def position(self) -> int:
-        """The position of the last event this view has processed (0: none)."""
-        ...
-
-    def process(self, changes: Sequence[Change], states: ItemStates) -> None:
-        """Apply a page of changes and record the last position, atomically."""
-        ...
-
-    def reset(self) -> None:
-        """Drop everything, position included."""
-        ...
 
 
 # Pages at least this big run with Python's cyclic garbage collector paused (see below).
