@@ -46,15 +46,15 @@ browser:
 
 ## make test: set up and run lint, type checks and the whole suite
 test: install-test browser
-	$(BIN)/ruff check events archive api search_index stories tests benchmarks
-	$(BIN)/ruff format --check events archive api search_index stories tests benchmarks
+	$(BIN)/ruff check events archive api search_index stories bootstrap tests benchmarks
+	$(BIN)/ruff format --check events archive api search_index stories bootstrap tests benchmarks
 	$(BIN)/mypy
 	WIJKARCHIEF_TEST_POSTGRES_URL=$${WIJKARCHIEF_TEST_POSTGRES_URL-postgresql://postgres@127.0.0.1:5432/test} \
 	  $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-test
-	$(BIN)/ruff check events archive api search_index stories tests benchmarks
-	$(BIN)/ruff format --check events archive api search_index stories tests benchmarks
+	$(BIN)/ruff check events archive api search_index stories bootstrap tests benchmarks
+	$(BIN)/ruff format --check events archive api search_index stories bootstrap tests benchmarks
 
 typecheck: install-test
 	$(BIN)/mypy

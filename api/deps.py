@@ -55,7 +55,7 @@ def sessions_of(request: Request) -> Sessions:
             found = getattr(state, "sessions", None)
             if found is None:
                 archive: Archive = state.archive
-                pool = getattr(archive.app.recorder, "datastore", None)
+                pool = getattr(archive.recorder, "datastore", None)
                 found = state.sessions = Sessions(archive.settings, pool)
     return found
 
@@ -101,7 +101,7 @@ def get_reader(
     if wait:
         raise HTTPException(429, too_many(wait), headers={"Retry-After": str(wait)})
     scheme, _sep, token = authorization.partition(" ")
-    found = archive.app.authenticate(token.strip()) if scheme.lower() == "bearer" else None
+    found = archive.authenticate(token.strip()) if scheme.lower() == "bearer" else None
     if found is None:
         wait = sessions.failed(client)
         if wait:

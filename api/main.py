@@ -27,9 +27,9 @@ from api.routes import (
     timelines,
 )
 from api.routing import flat_routes
-from archive import open_archive
 from archive.config import Settings
 from archive.service import Archive
+from bootstrap import open_archive
 
 DESCRIPTION = """\
 Het gebeurtenislog van het wijkarchief van Bospolder-Tussendijken (Rotterdam): governance-
@@ -82,6 +82,7 @@ def create_app(archive: Archive | None = None, settings: Settings | None = None)
         finally:
             sessions = getattr(app.state, "sessions", None)
             if sessions is not None:
+                app.state.sessions = None  # a later start (a test's next lifespan) opens anew
                 sessions.close()
             if owned:
                 app.state.archive.close()
@@ -158,6 +159,8 @@ COMMON = {
     "400": "Onleesbaar verzoek: de inhoud is geen geldige JSON (UTF-8) of de Content-Length "
     "klopt niet.",
     "401": "Een ongeldig of ingetrokken token (zonder token leest u als publiek).",
+    "429": "Te veel mislukte aanmeldpogingen vanaf dit adres; probeer het na `Retry-After` "
+    "seconden opnieuw (verzoeken zonder token gaan door).",
     "503": "De database is even niet bereikbaar; probeer het na `Retry-After` seconden opnieuw.",
 }
 RETRY_AFTER = {"Retry-After": {"description": "Seconden.", "schema": {"type": "integer"}}}
@@ -183,13 +186,15 @@ def _document_common_answers(operation: dict[str, Any], *, write: bool) -> None:
 
     Reads take a token but do not need one (the public reads without): their security is
     optional. Whatever reads a token answers a bad one with 401; whatever reads a body
-    answers unreadable JSON with 400; everything answers 503 while the database is away.
+    answers unreadable JSON with 400, and 429 to a client that guessed too many tokens (see
+    `api.deps`); everything answers 503 while the database is away.
     """
     responses = operation.setdefault("responses", {})
     if operation.get("security"):
         if not write:
             operation["security"] = [{}, *operation["security"]]
         responses.setdefault("401", {"description": COMMON["401"]})
+        responses.setdefault("429", {"description": COMMON["429"], "headers": RETRY_AFTER})
     if "requestBody" in operation:
         responses.setdefault("400", {"description": COMMON["400"]})
     responses.setdefault("503", {"description": COMMON["503"], "headers": RETRY_AFTER})

@@ -407,7 +407,9 @@ class Wijkarchief(Application[UUID]):
             self.keys.destroy(key_id(item.id, generation))
         return position
 
-    def forget_person(self, kind: str, key: str, name: str, *, actor: str, reason: str = "") -> int:
+    def forget_person_in(
+        self, kind: str, key: str, name: str, *, actor: str, reason: str = ""
+    ) -> int:
         """Take a name out of one item: its words again under a new key, the old keys gone."""
         item = self._load(kind, key)
         if item.erased:
@@ -449,6 +451,16 @@ class Wijkarchief(Application[UUID]):
             token.revoke()
         return self._save(token)
 
+    def token_version(self, name: str) -> int | None:
+        """The version of a live (unrevoked) token, or None: a revoke or reissue moves it on."""
+        try:
+            token: Any = self.repository.get(AccessToken.create_id(check_name(name)))
+        except (AggregateNotFoundError, InvalidInput):
+            return None
+        if not isinstance(token, AccessToken) or token.revoked:
+            return None
+        return int(token.version)
+
     def authenticate(self, bearer: str) -> tuple[str, str] | None:
         """The (name, role) of a valid, unrevoked token, else None."""
         name, _, secret = (bearer or "").partition(".")
@@ -468,7 +480,7 @@ class Wijkarchief(Application[UUID]):
         """The position of the newest event in the log (0 when empty)."""
         return self.recorder.max_notification_id() or 0
 
-    def item(self, kind: str, key: str, as_of: datetime | None = None) -> dict[str, Any]:
+    def recorded_item(self, kind: str, key: str, as_of: datetime | None = None) -> dict[str, Any]:
         """An item's state now, or as it had been recorded at `as_of`."""
         if as_of is None:
             return self._load(kind, key).as_dict()
@@ -489,7 +501,7 @@ class Wijkarchief(Application[UUID]):
             raise NotFound(f"{kind}/{key} was op {as_of.isoformat()} nog niet vastgelegd.")
         return version
 
-    def history(self, kind: str, key: str) -> list[dict[str, Any]]:
+    def recorded_history(self, kind: str, key: str) -> list[dict[str, Any]]:
         """Every event of an item, oldest first, as plain data."""
         self._load(kind, key)
         return [event_record(e) for e in self.events.get(item_id(kind, key))]

@@ -65,7 +65,7 @@ def progress_bar(description: str) -> Iterator[Callable[..., None]]:
 
 
 def _archive(args: argparse.Namespace, *, follow: bool = True) -> Any:
-    from archive import open_archive
+    from bootstrap import open_archive
 
     return open_archive(follow=follow)
 
@@ -309,9 +309,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     archive = _archive(args, follow=False)
     try:
         with progress_bar("import") as update:
-            imported = import_log(
-                archive.app, path, update, keys=keys, without_keys=args.without_keys
-            )
+            imported = import_log(archive, path, update, keys=keys, without_keys=args.without_keys)
         # The data directory may hold views of another store: rebuild them from this log.
         with progress_bar("rebuild") as update:
             archive.rebuild(progress=update)
@@ -397,7 +395,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     _existing_store()
     app = Wijkarchief()
     try:
-        _print({"items": app.history(args.kind, args.id)})
+        _print({"items": app.recorded_history(args.kind, args.id)})
     finally:
         app.close()
     return 0

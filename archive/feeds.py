@@ -46,7 +46,7 @@ class _Reader:
         """The consent in force after the item's event of that version."""
         uid = item_id(item["kind"], item["id"])
         if uid not in self.scopes:
-            events = self.archive.app.history(item["kind"], item["id"])
+            events = self.archive.recorded_history(item["kind"], item["id"])
             self.scopes[uid] = {
                 e["version"]: s for e, s in zip(events, scope_after_each(events), strict=True)
             }
@@ -74,7 +74,7 @@ def event_page(
     reader = _Reader(archive, role)
     page: list[dict[str, Any]] = []
     last = after
-    for notification, event in archive.app.decoded(after=after):
+    for notification, event in archive.decoded(after=after):
         if len(page) >= offset + limit or notification.id - after > SCAN_LIMIT:
             break
         last = notification.id
@@ -101,7 +101,7 @@ def change_page(
     reader = _Reader(archive, role)
     activities: list[dict[str, Any]] = []
     last = after
-    for notification, event in archive.app.decoded(after=after):
+    for notification, event in archive.decoded(after=after):
         if len(activities) >= limit or notification.id - after > SCAN_LIMIT:
             break
         last = notification.id

@@ -20,10 +20,9 @@ if TYPE_CHECKING:
 class View(Protocol):
     """A read model that follows the log with its own tracked position."""
 
+    # A view may also say how many events a page should hold when it is far behind (a bulk
+    # load or a rebuild): `bulk_page_size: int`; without it the followers' default applies.
     name: str
-    # Events per page when far behind (a bulk load or rebuild); a view without a preference
-    # takes the followers' default.
-    bulk_page_size: int
 
     def position(self) -> int:
         """The position of the last event this view has processed (0: none)."""

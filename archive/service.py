@@ -21,14 +21,15 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from archive.application import Wijkarchief, check_kind, event_record
 from archive.catalogue import Catalogue, open_catalogue
 from archive.config import Settings
-from archive.projection import Followers, Progress, View
+from archive.ports import SearchView, View
+from archive.projection import Followers, Progress
 from archive.visibility import (
     in_scope,
     may_know,
@@ -51,24 +52,55 @@ RENDERED_CACHE_SIZE = 64
 FRESH_RETRY_SECONDS = 1.0
 
 
-class Archive:
-    """The application and its read models, kept in step."""
+@contextmanager
+def followers_lock(settings: Settings) -> Iterator[None]:
+    """One follower at a time on this host: API workers, the projector, a rebuild.
+
+    Each view re-reads its own position once it holds the lock, so two processes never
+    index the same page from different starting points (which would let an older state of
+    an item overwrite a newer one). Opening a search index takes it too (processes of one
+    host that start together take turns). An exclusive `flock` on a file in the data
+    directory; the kernel releases it when a process dies, even by `kill -9`.
+    """
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.data_dir / "followers.lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class Archive(Wijkarchief):
+    """The archive: the event-sourced application and its read models, kept in step.
+
+    The one door: the command line, the API and the projector talk to this object only.
+    Commands are the application's own (`Wijkarchief`); every save ends in `_save`, the
+    post-save hook that keeps the views' promise. Reads go through the visibility policy.
+    The read models are injected (`search`, `views`); the catalogue is the archive's own.
+    """
+
+    # The application's name names its tables and settings: the same store as Wijkarchief's
+    # (eventsourcing would otherwise name a subclass after itself).
+    name = "Wijkarchief"
 
     def __init__(
         self,
         settings: Settings | None = None,
         *,
         follow: bool = True,
-        extra_views: Iterable[View] = (),
+        search: SearchView | None = None,
+        views: Iterable[View] = (),
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        self.settings = settings or Settings.from_env()
+        super().__init__(settings)
         # The clock decides when embargoes lift; tests inject one instead of sleeping.
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
-        self.app = Wijkarchief(self.settings)
         self.catalogue: Catalogue = open_catalogue(self.settings)
+        self.search_view = search
         # One reader of the log feeds every view (each page decoded and replayed once).
-        self.followers = Followers(self.app, [self.catalogue, *extra_views])
+        injected = [search] if search is not None else []
+        self.followers = Followers(self, [self.catalogue, *injected, *views])
         # follow=False: another process (`wijkarchief project`) keeps the views up to date.
         self.follow = follow
         # One catch-up at a time: API requests run in a thread pool.
@@ -84,19 +116,17 @@ class Archive:
             self.catch_up()
 
     def add_view(self, view: View) -> None:
-        """Follow one more view (the search index registers itself this way)."""
+        """Follow one more read model from now on (caught up at once when following)."""
         with self._lock, self._followers_lock():
             self.followers.add(view)
             if self.follow:
                 self.followers.catch_up(views=[view])
 
     def close(self) -> None:
-        """Release the stores."""
+        """Release the read models and the stores."""
         for view in self.views:
-            close = getattr(view, "close", None)
-            if close is not None:
-                close()
-        self.app.close()
+            view.close()
+        super().close()
 
     # -- keeping the views in step -----------------------------------------
 
@@ -108,7 +138,7 @@ class Archive:
     def catch_up(self, progress: Progress | None = None) -> int:
         """Bring every view up to the end of the log; return the events processed."""
         with self._lock, self._followers_lock():
-            head = self.app.position()
+            head = self.position()
             processed = self.followers.catch_up(progress=progress)
             self._caught_up = max(self._caught_up, head)
             return processed
@@ -126,7 +156,7 @@ class Archive:
         """
         if not self.follow:
             return
-        head = self.app.position()
+        head = self.position()
         if head <= self._caught_up:
             return
         failed = self._failed
@@ -145,27 +175,14 @@ class Archive:
         """Drop every view and rebuild it from the log (in one pass over the log)."""
         with self._lock, self._followers_lock():
             self._caught_up = 0  # a rebuild that fails part-way is resumed by the next read
-            head = self.app.position()
+            head = self.position()
             processed = self.followers.rebuild(progress=progress)
             self._caught_up = head
             return processed
 
-    @contextmanager
-    def _followers_lock(self) -> Iterator[None]:
-        """One follower at a time on this host: API workers, the projector, a rebuild.
-
-        Each view re-reads its own position once it holds the lock, so two processes never
-        index the same page from different starting points (which would let an older state
-        of an item overwrite a newer one). An exclusive `flock` on a file in the data
-        directory; the kernel releases it when a process dies, even by `kill -9`.
-        """
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.settings.data_dir / "followers.lock", "a+b") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    def _followers_lock(self) -> AbstractContextManager[None]:
+        """One follower at a time on this host (see `followers_lock`)."""
+        return followers_lock(self.settings)
 
     def wait_for(self, position: int, timeout: float | None = None) -> bool:
         """Until every view has processed `position` (or the timeout passes).
@@ -201,136 +218,15 @@ class Archive:
             log.exception("Views did not catch up to position %s after a saved write", position)
         return position
 
-    # -- commands (each returns the log position it wrote) ------------------
+    # -- commands: the application's own; each save ends in `_save`, the post-save hook -----
 
-    def register(self, kind: str, fields: dict[str, Any], *, actor: str) -> int:
-        """Register a new episode, story or media item."""
-        return self._written(self.app.register(kind, fields, actor=actor))
-
-    def revise(
-        self,
-        kind: str,
-        key: str,
-        changes: dict[str, Any],
-        *,
-        actor: str,
-        reason: str = "",
-        expected_version: int | None = None,
-    ) -> int:
-        """Revise an item's writable fields."""
-        return self._written(
-            self.app.revise(
-                kind, key, changes, actor=actor, reason=reason, expected_version=expected_version
-            )
-        )
-
-    def assess(self, kind: str, key: str, data: dict[str, Any], *, actor: str) -> tuple[int, str]:
-        """Assess a quality in an item."""
-        position, assessment_id = self.app.assess(kind, key, data, actor=actor)
-        return self._written(position), assessment_id
-
-    def revise_assessment(
-        self,
-        kind: str,
-        key: str,
-        assessment_id: str,
-        changes: dict[str, Any],
-        *,
-        actor: str,
-        reason: str = "",
-        expected_version: int | None = None,
-    ) -> int:
-        """Correct an assessment (with `expected_version`: only of that version of the item)."""
-        return self._written(
-            self.app.revise_assessment(
-                kind,
-                key,
-                assessment_id,
-                changes,
-                actor=actor,
-                reason=reason,
-                expected_version=expected_version,
-            )
-        )
-
-    def retract_assessment(
-        self,
-        kind: str,
-        key: str,
-        assessment_id: str,
-        *,
-        actor: str,
-        reason: str = "",
-        expected_version: int | None = None,
-    ) -> int:
-        """Withdraw an assessment; the history keeps it."""
-        return self._written(
-            self.app.retract_assessment(
-                kind,
-                key,
-                assessment_id,
-                actor=actor,
-                reason=reason,
-                expected_version=expected_version,
-            )
-        )
-
-    def record_happening(
-        self, kind: str, key: str, data: dict[str, Any], *, actor: str
-    ) -> tuple[int, str]:
-        """Record a dated happening."""
-        position, happening_id = self.app.record_happening(kind, key, data, actor=actor)
-        return self._written(position), happening_id
-
-    def revise_happening(
-        self,
-        kind: str,
-        key: str,
-        happening_id: str,
-        changes: dict[str, Any],
-        *,
-        actor: str,
-        reason: str = "",
-        expected_version: int | None = None,
-    ) -> int:
-        """Correct a happening (with `expected_version`: only of that version of the item)."""
-        return self._written(
-            self.app.revise_happening(
-                kind,
-                key,
-                happening_id,
-                changes,
-                actor=actor,
-                reason=reason,
-                expected_version=expected_version,
-            )
-        )
-
-    def link(self, source: str, target: str, *, actor: str) -> int:
-        """Link two items."""
-        return self._written(self.app.link(source, target, actor=actor))
-
-    def unlink(self, source: str, target: str, *, actor: str, reason: str = "") -> int:
-        """Remove a link between two items, both ways (the history keeps it)."""
-        return self._written(self.app.unlink(source, target, actor=actor, reason=reason))
-
-    def embargo(self, kind: str, key: str, until: str, *, actor: str, reason: str = "") -> int:
-        """Hide an item from readers until a day."""
-        return self._written(self.app.embargo(kind, key, until, actor=actor, reason=reason))
-
-    def lift_embargo(self, kind: str, key: str, *, actor: str, reason: str = "") -> int:
-        """End an embargo early."""
-        return self._written(self.app.lift_embargo(kind, key, actor=actor, reason=reason))
-
-    def withdraw(self, kind: str, key: str, *, reason: str, policy: str, actor: str) -> int:
-        """Record a withdrawal of consent: readers get a tombstone from now on."""
-        return self._written(
-            self.app.withdraw(kind, key, reason=reason, policy=policy, actor=actor)
-        )
+    def _save(self, *aggregates: Any) -> int:
+        """Save (see `Wijkarchief._save`), then keep the views' promise (`_written`)."""
+        return self._written(super()._save(*aggregates))
 
     def erase(self, kind: str, key: str, *, actor: str, reason: str = "") -> int:
         """Erase an item's words for good (its keys destroyed), and purge every view."""
-        position = self._written(self.app.erase(kind, key, actor=actor, reason=reason))
+        position = super().erase(kind, key, actor=actor, reason=reason)
         self._purge_views()
         return position
 
@@ -353,8 +249,8 @@ class Archive:
         if len(name) < 2:
             raise InvalidInput("Geef een naam van minstens twee tekens.", field="name")
         naming: dict[Any, bool] = {}  # item id -> holds the name unsealed somewhere
-        total = self.app.position()
-        for notification, event in self.app.decoded():
+        total = self.position()
+        for notification, event in self.decoded():
             if progress is not None:
                 progress("logboek", notification.id, total)
             if not isinstance(event, ArchiveItem.Event):
@@ -369,9 +265,7 @@ class Archive:
             if uid not in refs:
                 continue
             kind, key = refs[uid]
-            self._written(
-                self.app.forget_person(kind, key, name, actor=actor, reason=redact(reason, name))
-            )
+            self.forget_person_in(kind, key, name, actor=actor, reason=redact(reason, name))
             changed.append(f"{kind}/{key}")
             if plain:
                 unsealed.append(f"{kind}/{key}")
@@ -384,15 +278,9 @@ class Archive:
         self.fresh()
         with self._lock:
             for view in self.views:
-                purge = getattr(view, "purge", None)
-                if purge is not None:
-                    purge()
+                view.purge()
 
     # -- queries (plain data) ----------------------------------------------
-
-    def position(self) -> int:
-        """The newest position in the log."""
-        return self.app.position()
 
     def item(
         self, kind: str, key: str, *, role: str = "public", as_of: datetime | None = None
@@ -404,9 +292,9 @@ class Archive:
         version only when its consent then included the reader.
         """
         check_kind(kind)
-        current = self.app.item(kind, key)
+        current = self.recorded_item(kind, key)
         if role == "curator":
-            return current if as_of is None else self.app.item(kind, key, as_of=as_of)
+            return current if as_of is None else self.recorded_item(kind, key, as_of=as_of)
         today = self.today()
         if not may_know(current, role, today):
             raise not_found(kind, key)
@@ -419,7 +307,7 @@ class Archive:
             raise not_found(kind, key)
         item = current
         if as_of is not None:
-            item = self.app.item(kind, key, as_of=as_of)
+            item = self.recorded_item(kind, key, as_of=as_of)
             if not in_scope(item.get("consent"), role):
                 raise not_found(kind, key)
         return with_readable_links(item, self.readable_refs(role))
@@ -501,7 +389,7 @@ class Archive:
     def history(self, kind: str, key: str, *, role: str = "public") -> list[dict[str, Any]]:
         """Every event of an item the role may read, oldest first."""
         self.item(kind, key, role=role)
-        return readable_history(self.app.history(kind, key), role, self.readable_refs(role))
+        return readable_history(self.recorded_history(kind, key), role, self.readable_refs(role))
 
     def stats(self, *, role: str = "public") -> dict[str, Any]:
         """Counts by kind and by year, for the home page."""
@@ -520,7 +408,7 @@ class Archive:
         if as_of is None:
             return self.all_items(role=role)
         states: dict[Any, Any] = {}
-        for _, event in self.app.decoded():
+        for _, event in self.decoded():
             if event.timestamp > as_of:
                 continue
             states[event.originator_id] = event.mutate(states.get(event.originator_id))
@@ -602,11 +490,11 @@ class Archive:
         role: str = "public",
     ) -> dict[str, Any]:
         """Ranked Dutch full-text search with snippets and facet counts."""
-        index = next((v for v in self.views if v.name == "search"), None)
+        index = self.search_view
         if index is None:
             raise InvalidInput("Er is geen zoekindex ingesteld.")
         self.fresh()
-        result: dict[str, Any] = index.search(  # type: ignore[attr-defined]
+        result: dict[str, Any] = index.search(
             q,
             kind=check_kind(kind) if kind else None,
             quality=qualities.resolve(quality).id if quality else None,

@@ -51,7 +51,7 @@ def run_commands(
     The last `interleaved` specs are registered each followed by a read (`Archive.fresh`).
     """
     parts: dict[str, list[float]] = {"log write (app.register)": []}
-    archive.app.register = _timed(archive.app.register, parts["log write (app.register)"])  # type: ignore[method-assign]
+    archive.register = _timed(archive.register, parts["log write (app.register)"])  # type: ignore[method-assign]
     followers = archive.followers
     followers.catch_up = _timed(followers.catch_up, parts.setdefault("catch-up (all views)", []))  # type: ignore[method-assign]
     split = Split(archive)  # inside the catch-up: the shared replay, each view's own share

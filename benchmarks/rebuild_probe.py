@@ -23,11 +23,11 @@ from baseline import replay
 from split import Split
 from tqdm import tqdm
 
-from archive import open_archive
 from archive.application import Wijkarchief
 from archive.catalogue import open_catalogue
 from archive.config import Settings
 from archive.projection import Followers
+from bootstrap import open_archive
 from events import dates
 from search_index import open_search_index
 

@@ -39,8 +39,8 @@ from stores import Store, open_store
 from tqdm import tqdm
 from write import bulk_write, warm_dates
 
-from archive import open_archive
 from archive.application import Wijkarchief
+from bootstrap import open_archive
 
 HERE = Path(__file__).resolve().parent
 BATCH = 100
@@ -199,7 +199,7 @@ def query_phase(
             run["commands"] = run_commands(archive, commands, bare, tick)
         if args.http:
             tokens = {
-                role: archive.app.issue_token(f"bench-http-{role}", role)
+                role: archive.issue_token(f"bench-http-{role}", role)
                 for role in ("curator", "researcher")
             }
     finally:

@@ -101,7 +101,7 @@ def load(
     report = LoadReport()
     steps = len(files) * 2
     for number, content in enumerate(files, start=1):
-        if archive.app.exists(content.kind, content.key):
+        if archive.exists(content.kind, content.key):
             report.skipped.append(content.ref)
         else:
             try:
@@ -112,7 +112,7 @@ def load(
         if progress:
             progress(number, steps)
     for number, content in enumerate(files, start=len(files) + 1):
-        current = archive.app.item(content.kind, content.key)["links"]
+        current = archive.recorded_item(content.kind, content.key)["links"]
         for target in content.links:
             if target not in current:
                 try:

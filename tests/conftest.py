@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from archive import open_archive
 from archive.config import Settings
 from archive.service import Archive
+from bootstrap import open_archive
 
 POSTGRES_URL = os.environ.get("WIJKARCHIEF_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("WIJKARCHIEF_REQUIRE_POSTGRES") == "1"

@@ -13,18 +13,14 @@ enough against cross-site request forgery.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import quote, urlsplit
 
-from eventsourcing.application import AggregateNotFoundError
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import sessions_of
 from archive.service import Archive
 from archive.sessions import ABSOLUTE
-from events.errors import InvalidInput
-from events.tokens import AccessToken, check_name
 
 COOKIE = "wijkarchief_sessie"
 
@@ -56,14 +52,7 @@ def archive_of(request: Request) -> Archive:
 
 def token_version(archive: Archive, name: str) -> int | None:
     """The version of a live (unrevoked) token, or None: a revoke or reissue moves it on."""
-    try:
-        check_name(name)
-        token: Any = archive.app.repository.get(AccessToken.create_id(name))
-    except (AggregateNotFoundError, InvalidInput):
-        return None
-    if not isinstance(token, AccessToken) or token.revoked:
-        return None
-    return int(token.version)
+    return archive.token_version(name)
 
 
 def reader_of(request: Request) -> PageReader:

@@ -124,7 +124,7 @@ def login(request: Request, token: Text = "", volgende: Text = "/") -> Response:
     wait = sessions.wait(client)
     if wait:
         return refuse(429, too_many(wait), {"Retry-After": str(wait)})
-    found = archive_of(request).app.authenticate(token.strip()) if token.strip() else None
+    found = archive_of(request).authenticate(token.strip()) if token.strip() else None
     response = RedirectResponse(target, status_code=303, headers=HEADERS)
     if found is None or not start_session(request, response, *found):
         wait = sessions.failed(client)

@@ -35,8 +35,8 @@ class Pages:
         self.app: FastAPI = create_app(archive)
         self.app.include_router(pages.router)
         pages.mount_static(self.app)
-        self.token = archive.app.issue_token("anna", "curator")
-        self.researcher = archive.app.issue_token("rita", "researcher")
+        self.token = archive.issue_token("anna", "curator")
+        self.researcher = archive.issue_token("rita", "researcher")
         self._session: str | None = None
 
     @property

@@ -106,9 +106,9 @@ def portal() -> Iterator[BlockingPortal]:
 @pytest.fixture
 def api(archive: Archive, portal: BlockingPortal) -> Iterator[Api]:
     """The API over an empty archive of each store, with two curators and a researcher."""
-    curator = bearer(archive.app.issue_token("anna", "curator"))
-    curator2 = bearer(archive.app.issue_token("bram", "curator"))
-    researcher = bearer(archive.app.issue_token("rita", "researcher"))
+    curator = bearer(archive.issue_token("anna", "curator"))
+    curator2 = bearer(archive.issue_token("bram", "curator"))
+    researcher = bearer(archive.issue_token("rita", "researcher"))
     app = create_app(archive)
     transport = PortalTransport(app, portal)
     with httpx.Client(transport=transport, base_url=BASE) as http:

@@ -9,8 +9,8 @@ import pytest
 from anyio.from_thread import BlockingPortal
 
 from api.main import create_app
-from archive import open_archive
 from archive.config import Settings
+from bootstrap import open_archive
 from events.errors import InvalidInput
 from tests.e2e.conftest import Api, PortalTransport
 

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from api.main import create_app
-from archive import open_archive
 from archive.config import Settings
+from bootstrap import open_archive
 
 DOCS = Path(__file__).parents[2] / "docs" / "api.md"
 

@@ -22,9 +22,9 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from api.main import create_app
-from archive import open_archive
 from archive.config import Settings
 from archive.service import Archive
+from bootstrap import open_archive
 
 EXAMPLES = 25
 OPERATIONS = [
@@ -52,7 +52,7 @@ def fuzzed(sqlite_settings: Settings) -> Iterator[tuple[Archive, str]]:
     """An archive with an episode, a story and a media item, and a curator's token."""
     archive = open_archive(sqlite_settings)
     try:
-        token = archive.app.issue_token("fuzz", "curator")
+        token = archive.issue_token("fuzz", "curator")
         archive.register(
             "episodes",
             {

@@ -29,9 +29,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.main import create_app
-from archive import open_archive
 from archive.config import Settings
 from archive.service import Archive
+from bootstrap import open_archive
 
 pytestmark = pytest.mark.slow
 
@@ -53,7 +53,7 @@ def seeded_app(
     shutil.copytree(seeded_data, target)
     archive = open_archive(Settings(data_dir=target))
     try:
-        token = archive.app.issue_token("schemathesis", "curator")
+        token = archive.issue_token("schemathesis", "curator")
         yield archive, create_app(archive), token
     finally:
         archive.close()

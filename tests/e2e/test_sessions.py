@@ -67,11 +67,11 @@ def clock() -> Clock:
 def web(archive: Archive, portal: BlockingPortal, clock: Clock) -> Iterator[Any]:
     """The app, its sessions on a test clock, and tokens: anna (curator), rita (researcher)."""
     app = create_app(archive)
-    pool = getattr(archive.app.recorder, "datastore", None)
+    pool = getattr(archive.recorder, "datastore", None)
     app.state.sessions = Sessions(archive.settings, pool, clock=clock)
     tokens = {
-        "anna": archive.app.issue_token("anna", "curator"),
-        "rita": archive.app.issue_token("rita", "researcher"),
+        "anna": archive.issue_token("anna", "curator"),
+        "rita": archive.issue_token("rita", "researcher"),
     }
     clients: list[httpx.Client] = []
 
@@ -160,9 +160,9 @@ def test_a_session_ends_when_its_token_is_revoked_or_reissued(web: Any, change: 
     login(browser, web.tokens["anna"])
     assert signed_in_as(browser) == "anna"
     if change == "revoke":
-        web.archive.app.revoke_token("anna")
+        web.archive.revoke_token("anna")
     else:
-        web.archive.app.issue_token("anna", "curator", replace=True)
+        web.archive.issue_token("anna", "curator", replace=True)
     assert signed_in_as(browser) is None
     assert browser.get("/verhalen/nieuw").status_code == 303
 
@@ -286,7 +286,7 @@ def test_failures_counted_by_one_worker_hold_on_another(web: Any) -> None:
 def test_forwarded_headers_count_only_from_a_configured_proxy(
     archive: Archive, portal: BlockingPortal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    token = archive.app.issue_token("anna", "curator")
+    token = archive.issue_token("anna", "curator")
     forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.5"}
     https_origin = {"Origin": "https://testserver"}
 

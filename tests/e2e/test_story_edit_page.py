@@ -85,7 +85,7 @@ def curators(archive: Archive, portal: BlockingPortal) -> Iterator[dict[str, htt
     app = create_app(archive)
     browsers = {}
     for name in ("anna", "bram"):
-        token = archive.app.issue_token(name, "curator")
+        token = archive.issue_token(name, "curator")
         browser = httpx.Client(transport=PortalTransport(app, portal), base_url=BASE)
         answer = browser.post("/inloggen", data={"token": token}, headers=SAME_SITE)
         assert answer.status_code == 303, answer.text

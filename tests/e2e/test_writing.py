@@ -53,8 +53,8 @@ def test_writes_need_a_curator_token(api) -> None:
     assert anonymous.headers["WWW-Authenticate"].startswith("Bearer")
     assert "curatortoken" in problem["detail"]
     api.problem(api.post("/api/stories", json=STORY, headers=api.researcher), 403)
-    revoked = api.archive.app.issue_token("oud", "curator")
-    api.archive.app.revoke_token("oud")
+    revoked = api.archive.issue_token("oud", "curator")
+    api.archive.revoke_token("oud")
     api.problem(api.post("/api/stories", json=STORY, headers=_bearer(revoked)), 401)
     assert api.archive.position() == position + 2  # only the token's own two events
 
@@ -516,6 +516,12 @@ class _FailingView:
     def reset(self) -> None:
         self.at = 0
 
+    def purge(self) -> None:
+        """Nothing on disk to purge."""
+
+    def close(self) -> None:
+        """Nothing to release."""
+
 
 def test_a_recorded_write_is_acknowledged_even_when_a_view_fails_after_it(api) -> None:
     # A view that keeps up for now follows the log beside the others.
@@ -531,7 +537,7 @@ def test_a_recorded_write_is_acknowledged_even_when_a_view_fails_after_it(api) -
     assert written > before
     assert response.json()["title"] == STORY["title"]
     # The log holds it once; the broken view lags behind the write.
-    assert api.archive.app.item("stories", "0042")["version"] == 1
+    assert api.archive.recorded_item("stories", "0042")["version"] == 1
     assert view.position() < written
     # Once the view works again, the next catch-up brings it up to the write.
     view.broken = False

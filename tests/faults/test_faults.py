@@ -32,11 +32,11 @@ import httpx
 import pytest
 from whoosh import index as whoosh_index
 
-from archive import open_archive
 from archive.application import Wijkarchief
 from archive.catalogue import open_catalogue
 from archive.cli import main as cli
 from archive.config import Settings
+from bootstrap import open_archive
 
 ROOT = Path(__file__).resolve().parents[2]
 # Writes acknowledged before the server is killed; the burst never asks for more than LIMIT.

@@ -39,9 +39,9 @@ import httpx
 import psycopg
 import pytest
 
-from archive import open_archive
 from archive.application import Wijkarchief
 from archive.config import Settings
+from bootstrap import open_archive
 from tests.faults.test_faults import (
     ROOT,
     _clean_rebuild,

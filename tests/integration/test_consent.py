@@ -10,10 +10,10 @@ from typing import Any
 import psycopg
 import pytest
 
-from archive import open_archive
 from archive.config import Settings
 from archive.exchange import export_to
 from archive.service import Archive
+from bootstrap import open_archive
 from events.errors import NotFound, Withdrawn
 
 SECRET_TEXT = "Mijn buurvrouw Jantje Vlasblom bracht elke dag soep"
@@ -137,19 +137,19 @@ def test_erasure_leaves_nothing_to_recover(settings: Settings, tmp_path: Path) -
     _story(archive, "0102", body="Op het plein speelden wij tot het donker werd", teller="Ria")
     archive.revise("stories", "0101", {"body_markdown": SECRET_TEXT + " en brood"}, actor="anna")
     other_before = archive.item("stories", "0102")
-    archive.app.take_snapshot(archive.app.item_id_for("stories", "0101"))
+    archive.take_snapshot(archive.item_id_for("stories", "0101"))
 
     # The story is erased.
     archive.erase("stories", "0101", actor="anna", reason="AVG art. 17")
     erased = archive.item("stories", "0101", role="curator")
     assert erased["erased"] and erased["body_markdown"] == "" and erased["storytellers"] == []
     # Its old versions read back without the personal fields too.
-    first = archive.app.history("stories", "0101")[0]
+    first = archive.recorded_history("stories", "0101")[0]
     assert first["data"]["body"] == "" and first["data"]["storytellers"] == []
 
     # A fresh export holds none of the text or the teller's name.
     out = io.StringIO()
-    export_to(archive.app, out)
+    export_to(archive, out)
     archive.close()
     assert SECRET_TEXT not in out.getvalue() and TELLER not in out.getvalue()
 

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from archive import open_archive
 from archive.application import Wijkarchief
 from archive.config import Settings
+from bootstrap import open_archive
 from search_index.tantivy_index import DIRECTORY, stored_documents, stored_position
 
 ITEMS = 1500

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from archive import open_archive
 from archive.config import Settings
+from bootstrap import open_archive
 from events.errors import InvalidInput
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +26,7 @@ PROCESSES = 6
 # A child: import everything, sleep until the common start, open the archive, write once.
 CHILD = """
 import json, sys, time
-from archive import open_archive
+from bootstrap import open_archive
 from archive.config import Settings
 start, number, follow = float(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
 settings = Settings.from_env()

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from archive import open_archive
 from archive.config import Settings
 from archive.exchange import export_to
 from archive.service import Archive
+from bootstrap import open_archive
 
 pytestmark = pytest.mark.usefixtures("search_backend")
 
@@ -53,7 +53,7 @@ def _postgres(settings: Settings) -> bytes:
 
 def _export(archive: Archive) -> bytes:
     out = io.StringIO()
-    export_to(archive.app, out)
+    export_to(archive, out)
     return out.getvalue().encode().lower()
 
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from archive import open_archive
 from archive.application import Wijkarchief
 from archive.cli import main
 from archive.config import Settings
 from archive.exchange import export_keys, export_to, import_from, import_log
 from archive.service import Archive
+from bootstrap import open_archive
 from events.errors import InvalidInput, StoreNotEmpty
 from events.items import item_id
 from tests.conftest import postgres_schema_settings
@@ -34,7 +34,7 @@ def _fill(archive: Archive) -> None:
         actor="bram",
     )  # fmt: skip
     archive.revise("stories", "0001", {"title": "Nieuw"}, actor="bram", reason="typo")
-    archive.app.issue_token("anna", "curator")
+    archive.issue_token("anna", "curator")
 
 
 def _export(app: Wijkarchief, path: Path) -> bytes:
@@ -47,8 +47,8 @@ def test_export_import_export_is_byte_identical(settings: Settings, tmp_path: Pa
     # A filled archive is exported.
     source = open_archive(settings)
     _fill(source)
-    first = _export(source.app, tmp_path / "first.jsonl")
-    export_keys(source.app, tmp_path / "first.keys")
+    first = _export(source, tmp_path / "first.jsonl")
+    export_keys(source, tmp_path / "first.keys")
     source.close()
 
     # Every line names its actor, and the log is complete.
@@ -58,15 +58,15 @@ def test_export_import_export_is_byte_identical(settings: Settings, tmp_path: Pa
 
     # It is imported into an empty store (always SQLite here) and exported again.
     target = open_archive(Settings(data_dir=tmp_path / "copy"))
-    imported = import_log(target.app, tmp_path / "first.jsonl", keys=tmp_path / "first.keys")
+    imported = import_log(target, tmp_path / "first.jsonl", keys=tmp_path / "first.keys")
     assert imported.events == len(lines)
-    second = _export(target.app, tmp_path / "second.jsonl")
+    second = _export(target, tmp_path / "second.jsonl")
     assert second == first
 
     # The read models of the copy answer like the original.
     target.catch_up()
     assert target.item("stories", "0001")["title"] == "Nieuw"
-    assert target.app.history("stories", "0001")[-1]["reason"] == "typo"
+    assert target.recorded_history("stories", "0001")[-1]["reason"] == "typo"
     target.close()
 
 
@@ -77,12 +77,12 @@ def test_import_into_a_non_empty_store_is_refused(
     archive = open_archive(sqlite_settings)
     _fill(archive)
     dump = tmp_path / "dump.jsonl"
-    _export(archive.app, dump)
+    _export(archive, dump)
     position = archive.position()
 
     # Importing into it is refused with a clear message, and writes nothing.
     with pytest.raises(StoreNotEmpty, match="leeg archief"):
-        import_from(archive.app, dump)
+        import_from(archive, dump)
     assert archive.position() == position
     archive.close()
 
@@ -192,7 +192,7 @@ def test_a_move_with_its_keys_keeps_every_text_and_every_erasure(
     assert story["storytellers"] == ["Fatima Yilmaz"]
     assert moved.item("media", "foto-1")["summary"] == "Met buurvrouw Truus"
     assert [hit["id"] for hit in moved.search("moeder kookte", role="curator")["hits"]] == ["0001"]
-    assert moved.app.history("stories", "0001")[0]["data"]["storytellers"] == ["Fatima Yilmaz"]
+    assert moved.recorded_history("stories", "0001")[0]["data"]["storytellers"] == ["Fatima Yilmaz"]
 
     # The erased story stays erased: no key travelled for it.
     erased = moved.item("stories", "0002")
@@ -348,6 +348,6 @@ def test_an_older_key_file_does_not_bring_an_erased_text_back(
     assert code == 0, err
     assert "opnieuw vernietigd" in out
     moved = open_archive(target)
-    assert moved.app.keys.get(item_id("stories", "0002")) is None
-    assert moved.app.history("stories", "0002")[0]["data"]["body"] == ""
+    assert moved.keys.get(item_id("stories", "0002")) is None
+    assert moved.recorded_history("stories", "0002")[0]["data"]["body"] == ""
     moved.close()

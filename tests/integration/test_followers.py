@@ -52,6 +52,12 @@ class Notebook:
         self.given.clear()
         self._position = 0
 
+    def purge(self) -> None:
+        """Nothing on disk to purge."""
+
+    def close(self) -> None:
+        """Nothing to release."""
+
 
 def _register_one(app: Wijkarchief, number: int) -> None:
     app.register(

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from archive import open_archive
 from archive.config import Settings
 from archive.exchange import export_to, import_log
+from bootstrap import open_archive
 from events.errors import KeyMissing
 
 
@@ -23,13 +23,13 @@ def test_a_keyless_item_takes_no_new_words(settings: Settings, tmp_path: Path) -
     )  # fmt: skip
     log = tmp_path / "log.jsonl"
     with log.open("w", encoding="utf-8") as out:
-        export_to(source.app, out)
+        export_to(source, out)
     source.close()
 
     # ... and restored without them (the curator chose --without-keys).
     target = open_archive(settings)
     try:
-        import_log(target.app, log, without_keys=True)
+        import_log(target, log, without_keys=True)
         position = target.position()
 
         # New words for it are refused with a clear reason, and nothing is written.
@@ -39,9 +39,7 @@ def test_a_keyless_item_takes_no_new_words(settings: Settings, tmp_path: Path) -
         with pytest.raises(KeyMissing):
             target.revise("stories", "0301", {"title": "Nieuwe titel"}, actor="anna")
         assert target.position() == position
-        raw = b"".join(
-            n.state for n in target.app.recorder.select_notifications(start=1, limit=1000)
-        )
+        raw = b"".join(n.state for n in target.recorder.select_notifications(start=1, limit=1000))
         assert b"Geheime" not in raw and b"Nieuwe titel" not in raw
 
         # A new item gets a key of its own, as always.

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from archive import open_archive
 from archive.config import Settings
 from archive.service import Archive
+from bootstrap import open_archive
 from events.errors import InvalidInput
 from search_index import budget
 

@@ -20,11 +20,11 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from archive import open_archive
 from archive.application import Wijkarchief
 from archive.config import Settings
 from archive.exchange import export_keys, export_to, import_log
 from archive.shredding import decrypt_value
+from bootstrap import open_archive
 from events.items import ArchiveItem, Episode, item_id
 
 KEY = "avondklok-2021"
@@ -138,7 +138,7 @@ def test_version_1_happenings_read_back_with_empty_themes(
             ("h2", "Avondklok opgeheven", []),
         ]
         assert happenings[1]["text"] == "Na drie maanden."
-        history = archive.app.history("episodes", KEY)
+        history = archive.recorded_history("episodes", KEY)
         assert [e["data"]["happening"]["themes"] for e in history[1:]] == [[], [], []]
         assert all("class_version" not in e["data"] for e in history)
 
@@ -159,7 +159,7 @@ def test_version_1_happenings_read_back_with_empty_themes(
         ]
 
         # The store itself is not rewritten: those events are still version 1.
-        stored = _stored_states(archive.app)
+        stored = _stored_states(archive)
         assert all("class_version" not in state for _, state in stored)
         assert all("themes" not in state["happening"] for _, state in stored[1:])
 
@@ -167,7 +167,7 @@ def test_version_1_happenings_read_back_with_empty_themes(
         position = archive.revise_happening(
             "episodes", KEY, "h1", {"themes": ["corona"]}, actor="bram", reason="thema"
         )
-        topic, state = _stored_states(archive.app)[-1]
+        topic, state = _stored_states(archive)[-1]
         assert position == len(events) + 1
         assert topic == "events.items:ArchiveItem.HappeningRevised"
         assert state["class_version"] == 2
@@ -176,7 +176,7 @@ def test_version_1_happenings_read_back_with_empty_themes(
         _, recorded = archive.record_happening(
             "episodes", KEY, {"date": "2021-02-01", "title": "Boetes"}, actor="bram"
         )
-        topic, state = _stored_states(archive.app)[-1]
+        topic, state = _stored_states(archive)[-1]
         assert topic == "events.items:ArchiveItem.HappeningRecorded"
         assert (state["class_version"], state["happening"]["themes"]) == (2, [])
 
@@ -220,7 +220,7 @@ def test_a_version_1_snapshot_is_upcast_too(settings: Settings, tmp_path: Path) 
         assert [h["themes"] for h in aggregate.happenings.values()] == [[], []]
 
         # The repository starts from it, and the item reads back upcast.
-        item = app.item("episodes", KEY)
+        item = app.recorded_item("episodes", KEY)
         assert item["title"] == "Uit de momentopname"
         assert [h["themes"] for h in item["happenings"]] == [[], []]
 
@@ -248,13 +248,13 @@ def test_export_import_keeps_mixed_versions_byte_identical(
     # A log with version 1 happenings and version 2 ones written after them.
     events, _ = _v1_log(tmp_path)
     source = open_archive(settings)
-    source.app.recorder.insert_events(events)
+    source.recorder.insert_events(events)
     source.catch_up()
     source.revise_happening(
         "episodes", KEY, "h2", {"themes": ["avondklok"]}, actor="bram", reason="thema"
     )
-    first = _export(source.app, tmp_path / "first.jsonl")
-    export_keys(source.app, tmp_path / "first.keys")
+    first = _export(source, tmp_path / "first.jsonl")
+    export_keys(source, tmp_path / "first.keys")
     source.close()
 
     # The export keeps each event's version as stored: none for version 1, 2 for the new one.
@@ -266,9 +266,9 @@ def test_export_import_keeps_mixed_versions_byte_identical(
     # Imported into an empty store and exported again: the same bytes.
     target = open_archive(Settings(data_dir=tmp_path / "copy"))
     try:
-        imported = import_log(target.app, tmp_path / "first.jsonl", keys=tmp_path / "first.keys")
+        imported = import_log(target, tmp_path / "first.jsonl", keys=tmp_path / "first.keys")
         assert imported.events == len(lines)
-        assert _export(target.app, tmp_path / "second.jsonl") == first
+        assert _export(target, tmp_path / "second.jsonl") == first
 
         # The copy reads the old happenings upcast and the new one as written.
         target.catch_up()
