@@ -64,7 +64,7 @@ def _encoded(rendered: dict[str, Any], position: int, as_of: str | None) -> byte
 @router.get(
     "/timelines/{year}",
     response_model=None,
-    responses={200: {"model": Timeline, "content": TEXT}, **problems(401, 422)},
+    responses={200: {"model": Timeline, "content": TEXT}, **problems(401, 404, 422)},
 )
 def timeline(
     archive: ArchiveDep,
