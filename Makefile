@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export WIJKARCHIEF_DATA ?= $(CURDIR)/var
 
-.PHONY: run test lint typecheck install install-test browser bench clean
+.PHONY: run test lint typecheck install install-test browser node bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +44,22 @@ browser:
 	  fi; \
 	fi
 
+## make node: the browser tests' third-party checkers from npm (axe-core, the Nu HTML checker
+## vnu-jar, TimelineJS), pinned by package-lock.json, into node_modules/ with `npm ci`
+## (install scripts off: vnu-jar runs on the machine's Java 17). Without npm those tests skip,
+## or fail under WIJKARCHIEF_REQUIRE_BROWSER=1.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+	  echo "make node: no npm (install nodejs and npm); the axe-core, Nu checker and" \
+	    "TimelineJS tests will skip" >&2; \
+	fi
+
+node: node_modules/.installed
+
 ## make test: set up and run lint, type checks and the whole suite
-test: install-test browser
+test: install-test browser node
 	$(BIN)/ruff check events archive api search_index stories bootstrap tests benchmarks
 	$(BIN)/ruff format --check events archive api search_index stories bootstrap tests benchmarks
 	$(BIN)/mypy
@@ -74,4 +88,4 @@ else
 endif
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache

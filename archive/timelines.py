@@ -18,7 +18,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from events import dates, qualities
-from events.errors import InvalidInput
+from events.errors import InvalidInput, NotFound
 
 FORMATS = ("json", "markdown", "html", "timelinejs")
 # For entries on the same date: the item before its happenings.
@@ -331,7 +331,18 @@ def render_html(timeline: dict[str, Any]) -> str:
 
 
 def render_timelinejs(timeline: dict[str, Any]) -> dict[str, Any]:
-    """Knight Lab TimelineJS3 JSON: title, events (grouped per episode) and eras."""
+    """Knight Lab TimelineJS3 JSON: title, events (grouped per episode) and eras.
+
+    TimelineJS cannot show a timeline without events (it shows its error screen), so an
+    empty year is NotFound.
+    """
+    if not timeline["entries"]:
+        raise NotFound(
+            f"Geen gebeurtenissen in {timeline['year']}: een TimelineJS-tijdlijn heeft er "
+            "minstens één nodig (format=json geeft de lege tijdlijn).",
+            field="year",
+        )
+    year = timeline["year"]
     return {
         "title": {
             "text": {
@@ -339,17 +350,26 @@ def render_timelinejs(timeline: dict[str, Any]) -> dict[str, Any]:
                 "text": "Governance in Bospolder-Tussendijken, opgebouwd uit het wijkarchief.",
             }
         },
-        "events": [timelinejs_event(entry) for entry in timeline["entries"]],
-        "eras": [timelinejs_era(era) for era in timeline.get("eras", [])],
+        "events": [timelinejs_event(entry, year) for entry in timeline["entries"]],
+        "eras": [timelinejs_era(era, year) for era in timeline.get("eras", [])],
     }
 
 
-def timelinejs_event(entry: Entry) -> dict[str, Any]:
-    """One TimelineJS event; intervals and seasons end on their strict last day."""
+def timelinejs_event(entry: Entry, year: int | None = None) -> dict[str, Any]:
+    """One TimelineJS event; intervals and seasons end on their strict last day.
+
+    The archive's Dutch label is the slide's own `display_date`, so TimelineJS shows it once
+    (on `start_date` it would append " — " and the end date). In a year's timeline the dates
+    are kept within that year: TimelineJS orders and places events by their start, so a range
+    from 2013 would otherwise open the 2020 timeline on 2013.
+    """
     start, end = timelinejs_dates(entry["date"])
+    if year is not None:
+        start, end = within_year(start, end, year)
     event: dict[str, Any] = {
         "unique_id": entry["id"],
-        "start_date": {**start, "display_date": entry["date_label"]},
+        "start_date": start,
+        "display_date": entry["date_label"],
         "text": {"headline": str(escape(entry["title"])), "text": timelinejs_text(entry)},
     }
     if end is not None:
@@ -357,6 +377,28 @@ def timelinejs_event(entry: Entry) -> dict[str, Any]:
     if entry.get("group"):
         event["group"] = str(escape(entry["group"]))
     return event
+
+
+def within_year(
+    start: dict[str, int], end: dict[str, int] | None, year: int
+) -> tuple[dict[str, int], dict[str, int] | None]:
+    """Start and end clipped to the calendar year (a start before it becomes its first day)."""
+    first = {"year": year, "month": 1, "day": 1}
+    last = {"year": year, "month": 12, "day": 31}
+    if _tl_key(start) < _tl_key(first):
+        start = first if end is not None else {"year": year}
+    elif _tl_key(start) > _tl_key(last):  # in the year only by an approximate date's margin
+        start = last
+    if end is not None and _tl_key(end) > _tl_key(last):
+        end = last
+    if end is not None and _tl_key(end) < _tl_key(start):
+        end = None
+    return start, end
+
+
+def _tl_key(date: dict[str, int]) -> tuple[int, int, int]:
+    """A TimelineJS date as (year, month, day), missing parts as 1."""
+    return (date["year"], date.get("month", 1), date.get("day", 1))
 
 
 def timelinejs_text(entry: Entry) -> str:
@@ -369,11 +411,15 @@ def timelinejs_text(entry: Entry) -> str:
     return str(Markup("").join(parts))
 
 
-def timelinejs_era(era: dict[str, str]) -> dict[str, Any]:
-    """One TimelineJS era from strict ISO days."""
+def timelinejs_era(era: dict[str, str], year: int | None = None) -> dict[str, Any]:
+    """One TimelineJS era from strict ISO days (within `year` when given)."""
+    start: dict[str, int] = _tl_date(era["start"])
+    end: dict[str, int] | None = _tl_date(era["end"])
+    if year is not None:
+        start, end = within_year(start, end, year)
     return {
-        "start_date": _tl_date(era["start"]),
-        "end_date": _tl_date(era["end"]),
+        "start_date": start,
+        "end_date": end or start,
         "text": {"headline": str(escape(era["title"]))},
     }
 

@@ -18,6 +18,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from api.pages.auth import PageReader, reader_of
+from archive.timelines import machine_date
 from events import dates, qualities
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -119,6 +120,27 @@ def moment_nl(value: str | datetime | None) -> str:
     )
 
 
+def machine_moment(value: str | datetime | None) -> str:
+    """An ISO date-time as a valid HTML `datetime` (milliseconds at most)."""
+    if not value:
+        return ""
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return ""
+    return moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds")
+
+
+def date_attr(value: str | None) -> str:
+    """An EDTF date as a valid HTML `datetime` (empty for no date or an odd one)."""
+    if not value:
+        return ""
+    try:
+        return machine_date(value)
+    except Exception:  # an odd date must never break a page
+        return ""
+
+
 def local_input(value: datetime | None) -> str:
     """A moment as the value of an `<input type="datetime-local">` (UTC, seconds)."""
     if value is None:
@@ -149,6 +171,8 @@ def environment() -> jinja2.Environment:
         assessment_symbol=assessment_symbol,
         date_nl=date_nl,
         moment_nl=moment_nl,
+        machine_moment=machine_moment,
+        machine_date=date_attr,
         kind_label=kind_label,
         consent_nl=lambda value: CONSENT_LABELS.get(value or "", value or ""),
     )

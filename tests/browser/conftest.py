@@ -4,6 +4,11 @@ The server runs in a subprocess on a free loopback port, over a data directory s
 with `wijkarchief seed`, and a curator token from `wijkarchief token create`. Without
 Chromium or Playwright these tests skip with the reason, except when
 `WIJKARCHIEF_REQUIRE_BROWSER=1` (CI), where they fail. Screenshots go to `test-artifacts/`.
+
+The third-party checkers (axe-core, the Nu HTML checker, TimelineJS) come from npm, pinned by
+the repository's `package-lock.json` and installed into `node_modules/` by `make test`
+(`npm ci`); they run offline. Without them (or without Java for the Nu checker) the tests
+that need them skip with the reason, or fail under `WIJKARCHIEF_REQUIRE_BROWSER=1`.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+NODE_MODULES = ROOT / "node_modules"
+JAVA = os.environ.get("WIJKARCHIEF_JAVA") or shutil.which("java") or "/usr/bin/java"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("WIJKARCHIEF_CHROMIUM", "/usr/bin/chromium")
 REQUIRE = os.environ.get("WIJKARCHIEF_REQUIRE_BROWSER") == "1"
@@ -193,6 +200,41 @@ def curator(context: Any, server: Server) -> Any:
     tab.wait_for_url(server.url + "/")
     assert "anna" in tab.locator("header.site").inner_text()
     return tab
+
+
+def _npm_file(relative: str) -> Path:
+    """A file of an npm package in node_modules, or skip (fail when required) without it."""
+    path = NODE_MODULES / relative
+    if not path.is_file():
+        reason = f"no {relative} in node_modules (make test installs it: npm ci)"
+        if REQUIRE:
+            pytest.fail(f"required here (WIJKARCHIEF_REQUIRE_BROWSER=1): {reason}")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """The source of axe-core (npm `axe-core`), to evaluate inside a page."""
+    return _npm_file("axe-core/axe.min.js").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def vnu_command() -> list[str]:
+    """The command that runs the Nu HTML checker (npm `vnu-jar`) with Java."""
+    jar = _npm_file("vnu-jar/build/dist/vnu.jar")
+    if not (os.path.isfile(JAVA) and os.access(JAVA, os.X_OK)):
+        reason = f"no Java at {JAVA} for the Nu HTML checker (apt-get install openjdk-17-jre)"
+        if REQUIRE:
+            pytest.fail(f"required here (WIJKARCHIEF_REQUIRE_BROWSER=1): {reason}")
+        pytest.skip(reason)
+    return [JAVA, "-Xss8m", "-jar", str(jar)]
+
+
+@pytest.fixture(scope="session")
+def timelinejs_dist() -> Path:
+    """The built TimelineJS (npm `@knight-lab/timelinejs`): its dist folder."""
+    return _npm_file("@knight-lab/timelinejs/dist/js/timeline.js").parents[1]
 
 
 @pytest.fixture(scope="session")

@@ -313,6 +313,9 @@ def test_timeline_in_every_format(api) -> None:
     past = api.get("/api/timelines/2020", params={"as_of": "2001-01-01T00:00:00Z"}).json()
     assert past["entries"] == []
     assert past["as_of"] == "2001-01-01T00:00:00+00:00"
+    # TimelineJS cannot show a year without events: 404 problem, not `events: []`.
+    empty = api.problem(api.get("/api/timelines/1999", params={"format": "timelinejs"}), 404)
+    assert "1999" in empty["detail"]
 
 
 def test_kronieken_in_every_format(api) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from archive import timelines
 from events import dates
-from events.errors import InvalidInput
+from events.errors import InvalidInput, NotFound
 
 
 def item(kind: str, key: str, title: str, date: str | None, **fields: Any) -> dict[str, Any]:
@@ -186,7 +186,9 @@ def test_timelinejs_events_groups_eras_and_seasons() -> None:
     assert "group" not in events["stories-0001"]
     # A season starts in its first month and ends on its strict last day.
     autumn = events["episodes-duimdrop-h1"]
-    assert autumn["start_date"] == {"year": 2020, "month": 9, "display_date": "najaar 2020"}
+    assert autumn["start_date"] == {"year": 2020, "month": 9}
+    # The Dutch label is the slide's own date, shown once (not followed by the end date).
+    assert autumn["display_date"] == "najaar 2020"
     assert autumn["end_date"] == {"year": 2020, "month": 11, "day": 30}
     # A day gives a day; a month no end.
     assert events["stories-0001"]["start_date"]["day"] == 16
@@ -209,3 +211,30 @@ def test_json_is_the_dict_and_unknown_formats_are_refused() -> None:
     with pytest.raises(InvalidInput) as refused:
         timelines.render(timeline, "pdf")
     assert refused.value.field == "format" and "timelinejs" in refused.value.message
+
+
+def test_timelinejs_of_an_empty_year_is_not_found() -> None:
+    # TimelineJS shows its error screen for `events: []`: the archive answers NotFound.
+    with pytest.raises(NotFound) as refused:
+        timelines.render(timelines.build(archive(), 1999), "timelinejs")
+    assert "1999" in refused.value.message
+    # The plain forms of an empty year stay answers.
+    assert timelines.render(timelines.build(archive(), 1999), "json")["entries"] == []
+
+
+def test_timelinejs_keeps_a_range_within_its_year() -> None:
+    # A range from 2013 to 2021 in the 2020 timeline: placed within 2020, labelled in full.
+    entry = timelines.item_entry(
+        {"kind": "episodes", "ref": "episodes/theater", "title": "Theater", "date": "2013/2021"}
+    )
+    event = timelines.timelinejs_event(entry, 2020)
+    assert event["start_date"] == {"year": 2020, "month": 1, "day": 1}
+    assert event["end_date"] == {"year": 2020, "month": 12, "day": 31}
+    assert event["display_date"] == "2013–2021"
+    # Without a year (or inside it) the dates are the range's own.
+    assert timelines.timelinejs_event(entry)["start_date"] == {"year": 2013}
+    # A date in the year only by its margin of approximation stays on the year's last day.
+    assert timelines.within_year({"year": 2021, "month": 1}, None, 2020) == (
+        {"year": 2020, "month": 12, "day": 31},
+        None,
+    )

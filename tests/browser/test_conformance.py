@@ -1,0 +1,211 @@
+"""Every page checked by third-party checkers: axe-core in Chromium and the Nu HTML checker.
+
+The pages: home, search with and without words, every episode, a story, a media item, an
+item as it was (`as_of`), a timeline, the Kronieken, the matrix, an unknown item's 404, and
+the login, logout and curator pages (new story, edit, an item with its curator forms).
+axe-core runs with its experimental rules on (WCAG 2.5.3 "label in name" is one of them) and
+no serious or critical violation may remain; the Nu checker may report no error.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import urllib.request
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import DESKTOP, PHONE, Server
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SERIOUS = ("serious", "critical")
+
+
+def _get_json(server: Server, path: str) -> Any:
+    with urllib.request.urlopen(server.url + path, timeout=30) as answer:
+        return json.loads(answer.read())
+
+
+def _list(server: Server, kind: str) -> list[dict[str, Any]]:
+    """Every item of a kind the public sees, from the JSON API."""
+    found = _get_json(server, f"/api/{kind}?limit=100")
+    items: list[dict[str, Any]] = found["items"] if isinstance(found, dict) else found
+    return items
+
+
+def pages(server: Server) -> list[tuple[str, str, bool]]:
+    """(name, path, as curator) of every page to check."""
+    episodes = [item["id"] for item in _list(server, "episodes")]
+    assert episodes, "the seeded archive has episodes"
+    story = _list(server, "stories")[0]["id"]
+    media = _list(server, "media")[0]["id"]
+    history = _get_json(server, f"/api/episodes/{episodes[0]}/history")
+    first = history["items"][0]["recorded_at"]
+    public = [
+        ("home", "/", False),
+        ("search", "/search", False),
+        ("search q", "/search?q=duimdrop", False),
+        ("search facets", "/search?q=participatie&kind=episodes&year=2020", False),
+        *[(f"episode {e}", f"/episodes/{e}", False) for e in episodes],
+        ("story", f"/stories/{story}", False),
+        ("media", f"/media/{media}", False),
+        ("as of", f"/episodes/{episodes[0]}?as_of={urllib.request.quote(first)}", False),
+        ("timeline 2020", "/timelines/2020", False),
+        ("kronieken", "/kronieken", False),
+        ("matrix", "/matrix", False),
+        ("not found", "/episodes/bestaat-niet", False),
+        ("login", "/inloggen", False),
+        ("logout", "/uitloggen", False),
+    ]
+    curator = [
+        ("curator home", "/", True),
+        ("curator episode", f"/episodes/{episodes[0]}", True),
+        ("curator story", f"/stories/{story}", True),
+        ("new story", "/verhalen/nieuw", True),
+        ("edit story", f"/stories/{story}/bewerken", True),
+    ]
+    return public + curator
+
+
+@pytest.fixture(scope="module")
+def every_page(server: Server) -> list[tuple[str, str, bool]]:
+    return pages(server)
+
+
+def _axe(page: Any, axe_source: str) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the loaded page (experimental rules on)."""
+    page.evaluate(axe_source)
+    found: dict[str, Any] = page.evaluate(
+        """async () => {
+            const experimental = axe.getRules(['experimental']).map(r => r.ruleId);
+            const rules = Object.fromEntries(experimental.map(id => [id, {enabled: true}]));
+            return await axe.run(document, {rules, resultTypes: ['violations']});
+        }"""
+    )
+    return [v for v in found["violations"] if v["impact"] in SERIOUS]
+
+
+def _describe(violations: list[dict[str, Any]]) -> str:
+    return "; ".join(
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+        for v in violations
+    )
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_axe_finds_no_serious_violation_on_any_page(
+    browser: Any,
+    server: Server,
+    every_page: list[tuple[str, str, bool]],
+    axe_source: str,
+    viewport: dict[str, int],
+) -> None:
+    context = browser.new_context(base_url=server.url, viewport=viewport, locale="nl-NL")
+    context.set_default_timeout(15_000)
+    context.add_cookies([{"name": "wijkarchief_token", "value": server.token, "url": server.url}])
+    public = browser.new_context(base_url=server.url, viewport=viewport, locale="nl-NL")
+    problems = {}
+    try:
+        for name, path, as_curator in every_page:
+            tab = (context if as_curator else public).new_page()
+            tab.goto(path)
+            violations = _axe(tab, axe_source)
+            if violations:
+                problems[f"{name} {path}"] = _describe(violations)
+            tab.close()
+    finally:
+        context.close()
+        public.close()
+    assert not problems, json.dumps(problems, ensure_ascii=False, indent=1)
+
+
+def test_the_history_links_name_contains_their_visible_text(
+    browser: Any, server: Server, axe_source: str
+) -> None:
+    """WCAG 2.5.3: each "bekijk deze versie" link's accessible name starts with its text."""
+    context = browser.new_context(base_url=server.url, viewport=DESKTOP, locale="nl-NL")
+    try:
+        tab = context.new_page()
+        tab.goto("/episodes/duimdrop")
+        links = tab.locator("#geschiedenis a", has_text="bekijk deze versie")
+        assert links.count() > 0
+        for i in range(links.count()):
+            visible, name = links.nth(i).evaluate(
+                """a => {
+                    const shown = a.cloneNode(true);
+                    shown.querySelectorAll('.visually-hidden').forEach(e => e.remove());
+                    const squash = t => t.replace(/\\s+/g, ' ').trim();
+                    return [squash(shown.textContent),
+                            squash(a.getAttribute('aria-label') || a.textContent)];
+                }"""
+            )
+            assert visible == "bekijk deze versie"
+            assert name.startswith(visible), name
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def nu_errors(
+    server: Server,
+    every_page: list[tuple[str, str, bool]],
+    vnu_command: list[str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, list[str]]:
+    """The Nu checker's errors per page, from one run over every page's HTML."""
+    folder = tmp_path_factory.mktemp("nu")
+    files: dict[str, str] = {}
+    for i, (name, path, as_curator) in enumerate(every_page):
+        request = urllib.request.Request(server.url + path)
+        if as_curator:
+            request.add_header("Cookie", f"wijkarchief_token={server.token}")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                body = answer.read()
+        except urllib.error.HTTPError as error:  # the 404 page is a page too
+            body = error.read()
+        file = folder / f"page-{i}.html"
+        file.write_bytes(body)
+        files[file.name] = f"{name} {path}"
+    done = subprocess.run(
+        [*vnu_command, "--errors-only", "--format", "json", *[str(folder / f) for f in files]],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    report = json.loads(done.stderr or done.stdout)
+    errors: dict[str, list[str]] = {name: [] for name in files.values()}
+    for message in report["messages"]:
+        url = message.get("url", "?")
+        where = files.get(url.rsplit("/", 1)[-1], url)
+        line = message.get("lastLine", "?")
+        errors.setdefault(where, []).append(f"line {line}: {message['message']}")
+    return errors
+
+
+def test_the_nu_checker_finds_no_error_on_any_page(nu_errors: dict[str, list[str]]) -> None:
+    problems = {page: found for page, found in nu_errors.items() if found}
+    assert not problems, json.dumps(problems, ensure_ascii=False, indent=1)
+
+
+def test_the_kronieken_chart_is_legible_at_phone_width(browser: Any, server: Server) -> None:
+    """At 375 px every text of the chart is drawn at 10 px or more; the page never scrolls
+    sideways (the chart scrolls inside its own box, which the keyboard can reach)."""
+    context = browser.new_context(base_url=server.url, viewport=PHONE, locale="nl-NL")
+    try:
+        tab = context.new_page()
+        tab.goto("/kronieken")
+        sizes = tab.evaluate(
+            """() => [...document.querySelectorAll('figure svg text')].map(t => {
+                const scale = t.ownerSVGElement.getScreenCTM().a;
+                return scale * parseFloat(getComputedStyle(t).fontSize);
+            })"""
+        )
+        assert sizes, "the chart has texts"
+        assert min(sizes) >= 10, f"smallest chart text {min(sizes):.1f} px at phone width"
+        assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        box = tab.locator("figure [role=region]")
+        assert box.get_attribute("tabindex") == "0"
+        assert box.evaluate("b => b.scrollWidth > b.clientWidth")
+    finally:
+        context.close()
