@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from archive.config import Settings
+from archive.ports import SearchView
 from archive.service import Archive
 from events.errors import InvalidInput
+from search_index import open_search_index
+from search_index.tantivy import TantivySearchView
+from search_index.whoosh import WhooshSearchView
 
 pytestmark = pytest.mark.usefixtures("search_backend")
 
@@ -167,16 +172,17 @@ def test_a_kept_browsing_answer_follows_every_write(archive: Archive) -> None:
     ]
 
 
-def test_the_configured_backend_answers(archive: Archive, search_backend: str) -> None:
-    # The archive searches with the backend WIJKARCHIEF_SEARCH_BACKEND names.
-    view = next(v for v in archive.views if v.name == "search")
-    expected = {"whoosh": "SearchIndex", "tantivy": "TantivyIndex"}[search_backend]
-    assert type(view).__name__ == expected
+def test_the_configured_backend_answers(settings: Settings, search_backend: str) -> None:
+    # The one entry opens the search view of the backend WIJKARCHIEF_SEARCH_BACKEND names.
+    expected = {"whoosh": WhooshSearchView, "tantivy": TantivySearchView}[search_backend]
+    view = open_search_index(settings)
+    try:
+        assert isinstance(view, expected) and isinstance(view, SearchView)
+    finally:
+        view.close()
 
 
 def test_an_unknown_backend_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    from search_index import open_search_index
-
     monkeypatch.setenv("WIJKARCHIEF_SEARCH_BACKEND", "elasticsearch")
     with pytest.raises(InvalidInput, match="WIJKARCHIEF_SEARCH_BACKEND"):
         open_search_index(None)  # type: ignore[arg-type]  # refused before it is used

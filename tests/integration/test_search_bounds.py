@@ -16,7 +16,7 @@ from archive import open_archive
 from archive.config import Settings
 from archive.service import Archive
 from events.errors import InvalidInput
-from search_index import budget
+from search_index.core import budget
 
 pytestmark = pytest.mark.usefixtures("search_backend")
 
@@ -159,10 +159,10 @@ def test_a_slow_search_does_not_hold_up_a_write_or_another_read(
     events: list[str] = []
 
     # The slow search: it stops inside its query (while the hits are made) until released.
-    import search_index.index as whoosh_module
-    import search_index.tantivy_index as tantivy_module
+    import search_index.tantivy.view as tantivy_module
+    import search_index.whoosh.view as whoosh_module
 
-    original = whoosh_module._quality_named
+    original = whoosh_module.quality_named
 
     def stalled(q: str) -> str | None:
         if q == "vrijwilligers" and threading.current_thread().name == "slow":
@@ -170,8 +170,8 @@ def test_a_slow_search_does_not_hold_up_a_write_or_another_read(
             release.wait(20)
         return original(q)
 
-    monkeypatch.setattr(whoosh_module, "_quality_named", stalled)
-    monkeypatch.setattr(tantivy_module, "_quality_named", stalled)
+    monkeypatch.setattr(whoosh_module, "quality_named", stalled)
+    monkeypatch.setattr(tantivy_module, "quality_named", stalled)
 
     def slow() -> None:
         archive.search("vrijwilligers")
