@@ -136,7 +136,7 @@ class Wijkarchief(ItemCommands, TokenCommands, Application[UUID]):
             ) from None
         if not recordings:
             return self.position()
-        return max(r.notification.id for r in recordings)
+        return int(max(r.notification.id for r in recordings))
 
     def _load(self, kind: str, key: str, expected_version: int | None = None) -> ArchiveItem:
         """The item now; with `expected_version`, refuse when it has moved on (StaleVersion).

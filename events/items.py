@@ -102,7 +102,7 @@ def text(value: Any, name: str, *, required: bool = True, limit: int = 200_000) 
         raise InvalidInput(f"Het veld '{name}' mag niet leeg zijn.", field=name)
     if len(value) > limit:
         raise InvalidInput(f"Het veld '{name}' is te lang (max. {limit} tekens).", field=name)
-    return value
+    return str(value)
 
 
 def names(values: Iterable[Any] | None, name: str) -> list[str]:
