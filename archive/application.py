@@ -29,14 +29,7 @@ from archive.shredding import (
 )
 from archive.token_commands import TokenCommands
 from events.errors import InvalidInput, KeyMissing, NotFound, StaleVersion
-from events.items import (
-    AGGREGATES,
-    ArchiveItem,
-    Episode,
-    MediaItem,
-    Story,
-    item_id,
-)
+from events.items import AGGREGATES, ArchiveItem, Episode, MediaItem, Story, item_id
 
 T = TypeVar("T")
 

@@ -258,7 +258,7 @@ def cmd_erase_person(args: argparse.Namespace) -> int:
 
 
 def _split_ref(value: str) -> tuple[str, str]:
-    from events.items import parse_ref
+    from events.rules import parse_ref
 
     return parse_ref(value)
 

@@ -12,13 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from archive.shredding import key_id
 from events.errors import AlreadyExists, InvalidInput, NotFound, StaleVersion
-from events.items import (
-    KINDS,
-    ArchiveItem,
-    Episode,
-    MediaItem,
-    Story,
-    acting_as,
+from events.items import KINDS, ArchiveItem, Episode, MediaItem, Story, acting_as, ref
+from events.rules import (
     check_consent,
     check_key,
     check_media_kind,
@@ -26,7 +21,6 @@ from events.items import (
     names,
     optional_date,
     parse_ref,
-    ref,
     text,
 )
 

@@ -41,7 +41,7 @@ from archive.visibility import (
 )
 from events import dates, qualities
 from events.errors import InvalidInput, Withdrawn
-from events.items import ArchiveItem, item_id
+from events.items import ItemEvent, item_id
 
 log = logging.getLogger("wijkarchief.archive")
 
@@ -127,8 +127,8 @@ class Archive(KeepsViews, RendersReadModels, Wijkarchief):
         events hold the name unsealed (recorded before every word was sealed: only a
         move through export and import can rewrite those; see docs/privacy.md).
         """
-        from events.items import text as checked_text
         from events.personal import names_person, redact
+        from events.rules import text as checked_text
 
         name = checked_text(name, "name", limit=500)
         if len(name) < 2:
@@ -138,7 +138,7 @@ class Archive(KeepsViews, RendersReadModels, Wijkarchief):
         for notification, event in self.decoded():
             if progress is not None:
                 progress("logboek", notification.id, total)
-            if not isinstance(event, ArchiveItem.Event):
+            if not isinstance(event, ItemEvent):
                 continue
             record = event_record(event)
             if names_person([record["data"], record["reason"]], name):

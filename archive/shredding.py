@@ -36,7 +36,7 @@ from eventsourcing.utils import get_topic
 
 from archive.keystore import KeyStore
 from events.errors import KeyMissing
-from events.items import ArchiveItem, Episode, MediaItem, Story
+from events.items import Episode, ItemEvent, MediaItem, Story
 from events.personal import SEALED_FIELDS, SEALED_PARTS, SNAPSHOT_PARTS, WITHDRAWN_TEXT
 
 log = logging.getLogger("wijkarchief.keys")
@@ -202,7 +202,7 @@ class ShreddingMapper(Mapper[UUID]):
 
     @staticmethod
     def _keyed(domain_event: Any) -> bool:
-        if isinstance(domain_event, ArchiveItem.Event):
+        if isinstance(domain_event, ItemEvent):
             return True
         return isinstance(domain_event, Snapshot) and domain_event.topic in KEYED_TOPICS
 
