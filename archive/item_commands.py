@@ -108,10 +108,11 @@ class ItemCommands:
             unknown = sorted(k for k, v in fields.items() if v is not None)
             if unknown:
                 raise InvalidInput(f"Onbekend veld: {', '.join(unknown)}.", field=unknown[0])
-            for assessment in assessments:
-                item.assess(**_mapping(assessment, "assessments"))
+            # Happenings first: an assessment may name the happenings its evidence is about.
             for happening in happenings:
                 item.record_happening(**_mapping(happening, "happenings"))
+            for assessment in assessments:
+                item.assess(**_mapping(assessment, "assessments"))
             others = self._link_all(item, links)
         try:
             return self._save(item, *others)

@@ -24,6 +24,7 @@ from events.consent import ConsentedItem
 from events.parts import ItemParts
 from events.personal import SEALED_FIELDS
 from events.rules import (
+    ASSESSMENT_DEFAULTS,
     KINDS,
     check_consent,
     check_media_kind,
@@ -215,7 +216,7 @@ class ArchiveItem(ConsentedItem):
             "source": self.source,
             "consent": self.consent,
             "rights": self.rights,
-            "assessments": [dict(a) for a in self.assessments.values()],
+            "assessments": [{**ASSESSMENT_DEFAULTS, **a} for a in self.assessments.values()],
             "happenings": sorted(
                 (dict(h) for h in self.happenings.values()),
                 key=lambda h: (dates.sort_key(h["date"]), h["id"]),

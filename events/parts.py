@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from eventsourcing.domain import event
 from eventsourcing.utils import register_topic
 
-from events.base import ArchiveAggregate
+from events.base import ArchiveAggregate, actor_cvar
 from events.errors import InvalidInput, NotFound
 from events.rules import (
+    ASSESSMENT_DEFAULTS,
     assessment_record,
     happening_record,
     happening_v1_v2,
@@ -40,7 +41,12 @@ class ItemParts(ArchiveAggregate):
 
     def assess(self, **data: Any) -> str:
         """Assess a quality in this item; returns the new assessment's id."""
-        record = assessment_record(data, f"a{self.assessment_count + 1}")
+        record = assessment_record(
+            data,
+            f"a{self.assessment_count + 1}",
+            coder=actor_cvar.get(),
+            happening_ids=self.happenings,
+        )
         self._quality_assessed(assessment=record)
         return str(record["id"])
 
@@ -53,8 +59,8 @@ class ItemParts(ArchiveAggregate):
         """Revise fields of an assessment (quality, element, assessment, evidence, source)."""
         current = self._assessment(assessment_id)
         merged = {**current, **{k: v for k, v in changes.items() if v is not None}}
-        record = assessment_record(merged, assessment_id)
-        if record != current:
+        record = assessment_record(merged, assessment_id, happening_ids=self.happenings)
+        if record != {**ASSESSMENT_DEFAULTS, **current}:
             self._assessment_revised(assessment=record)
 
     @event("AssessmentRevised")

@@ -41,7 +41,7 @@ SEALED_FIELDS: dict[str, Any] = {
 # snapshot states every value of `happenings` and `assessments` (by id), and `withdrawn`.
 SEALED_PARTS: dict[str, dict[str, Any]] = {
     "happening": {"title": "", "text": "", "source": "", "themes": []},
-    "assessment": {"evidence": "", "source": ""},
+    "assessment": {"evidence": "", "source": "", "note": ""},
 }
 SNAPSHOT_PARTS: dict[str, str] = {"happenings": "happening", "assessments": "assessment"}
 WITHDRAWN_TEXT: dict[str, Any] = {"reason": "", "policy": ""}

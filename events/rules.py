@@ -94,11 +94,45 @@ def optional_date(value: str | None, name: str = "date") -> str | None:
         raise
 
 
-def assessment_record(data: dict[str, Any], assessment_id: str) -> dict[str, Any]:
-    """A checked assessment: quality and element by id, one of shown/partial/lacking."""
+# How an assessment was made: the source's explicit verdict, or a coder's reading of prose.
+BASES = ("explicit", "reading")
+# What an assessment recorded before it said how it was made reads as.
+ASSESSMENT_DEFAULTS: dict[str, Any] = {"basis": None, "coder": "", "note": "", "happenings": []}
+
+
+def assessment_record(
+    data: dict[str, Any],
+    assessment_id: str,
+    *,
+    coder: str = "",
+    happening_ids: Iterable[str] | None = None,
+) -> dict[str, Any]:
+    """A checked assessment: quality and element by id, one of shown/partial/lacking, how it
+    was made (`basis`: explicit or reading, a reading with its `note`), who coded it, and the
+    happenings of the item its evidence is about (`happenings`: their ids)."""
     quality = qualities.resolve(text(data.get("quality"), "quality")).id
     element_name = data.get("element")
     element = qualities.resolve_element(element_name).id if element_name else None
+    basis = data.get("basis")
+    if basis is not None and basis not in BASES:
+        raise InvalidInput(
+            f"Onbekende grondslag {basis!r}: kies explicit (het oordeel van de bron) of reading "
+            "(de lezing van een codeur, met toelichting).",
+            field="basis",
+        )
+    note = text(data.get("note"), "note", required=False, limit=5_000)
+    if basis == "reading" and not note:
+        raise InvalidInput(
+            "Een lezing van de codeur heeft een toelichting nodig (note).", field="note"
+        )
+    linked = names(data.get("happenings"), "happenings")
+    if happening_ids is not None:
+        known = set(happening_ids)
+        unknown = [h for h in linked if h not in known]
+        if unknown:
+            raise InvalidInput(
+                f"Dit item heeft geen gebeurtenis {', '.join(unknown)}.", field="happenings"
+            )
     return {
         "id": assessment_id,
         "quality": quality,
@@ -106,6 +140,10 @@ def assessment_record(data: dict[str, Any], assessment_id: str) -> dict[str, Any
         "assessment": qualities.check_assessment(text(data.get("assessment"), "assessment")),
         "evidence": text(data.get("evidence"), "evidence", required=False, limit=20_000),
         "source": text(data.get("source"), "source", required=False, limit=1_000),
+        "basis": basis,
+        "coder": text(data.get("coder") or coder, "coder", required=False, limit=200),
+        "note": note,
+        "happenings": linked,
     }
 
 

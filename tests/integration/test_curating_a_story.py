@@ -69,6 +69,12 @@ def test_a_story_is_registered_revised_assessed_and_remembered(archive: Archive)
             "assessment": "partial",
             "evidence": "een jaar",
             "source": "",
+            # How it was made is not said (neither the source's verdict nor a reading); the
+            # coder is the curator who recorded it.
+            "basis": None,
+            "coder": "anna",
+            "note": "",
+            "happenings": [],
         }
     ]
 
