@@ -87,9 +87,14 @@ def item_entry(item: dict[str, Any]) -> Entry:
 
 
 def happening_entry(item: dict[str, Any], happening: dict[str, Any]) -> Entry:
-    """The entry of a happening: its own date, title and text, its item's qualities."""
+    """The entry of a happening: its own date, title and text, and only the assessments a
+    curator linked to it (the monitor assesses cases, per element, not their moments)."""
+    linked = [
+        a for a in item.get("assessments") or [] if happening["id"] in a.get("happenings", [])
+    ]
     return _entry(
         item,
+        assessments=linked,
         id=f"{entry_id(item['ref'])}-{happening['id']}",
         date=happening["date"],
         title=happening["title"],
@@ -101,8 +106,11 @@ def happening_entry(item: dict[str, Any], happening: dict[str, Any]) -> Entry:
     )
 
 
-def _entry(item: dict[str, Any], **fields: Any) -> Entry:
-    """The fields every entry shares, with the date's label and marks."""
+def _entry(
+    item: dict[str, Any], assessments: list[dict[str, Any]] | None = None, **fields: Any
+) -> Entry:
+    """The fields every entry shares, with the date's label and marks; the assessments are
+    the item's own unless given (a happening's: those linked to it)."""
     span = dates.span(fields["date"])
     return {
         "id": fields["id"],
@@ -117,36 +125,48 @@ def _entry(item: dict[str, Any], **fields: Any) -> Entry:
         "item_title": item["title"],
         "source": fields["source"],
         "themes": fields["themes"],
-        "qualities": item_qualities(item),
+        "qualities": qualities_of(item.get("assessments") if assessments is None else assessments),
         "group": fields["group"],
     }
 
 
-def item_qualities(item: dict[str, Any]) -> list[dict[str, str]]:
-    """The item's assessed qualities, one per quality and assessment, in vocabulary order."""
-    seen = {(a["quality"], a["assessment"]) for a in item.get("assessments") or []}
-    return [_quality(quality, assessment) for quality, assessment in sorted(seen, key=_rank)]
+def item_qualities(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """The item's assessed qualities (see `qualities_of`)."""
+    return qualities_of(item.get("assessments"))
 
 
-def _rank(pair: tuple[str, str]) -> tuple[int, str, int, str]:
-    """Vocabulary order of a quality, then shown < partial < lacking."""
-    quality, assessment = pair
+def qualities_of(assessments: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """One entry per quality, element and assessment, in vocabulary order: a quality shown in
+    one element and lacking in another is two entries, each naming its element."""
+    seen = {(a["quality"], a.get("element") or "", a["assessment"]) for a in assessments or []}
+    return [_quality(*found) for found in sorted(seen, key=_rank)]
+
+
+def _rank(found: tuple[str, str, str]) -> tuple[int, str, str, int, str]:
+    """Vocabulary order of a quality, its element, then shown < partial < lacking."""
+    quality, element, assessment = found
     q_rank = _QUALITY_ORDER.get(quality, len(_QUALITY_ORDER))
     a_rank = qualities.ASSESSMENTS.index(assessment) if assessment in qualities.ASSESSMENTS else 9
-    return (q_rank, quality, a_rank, assessment)
+    return (q_rank, quality, element, a_rank, assessment)
 
 
-def _quality(quality: str, assessment: str) -> dict[str, str]:
-    """One quality of an entry with its Dutch and English labels."""
+def _quality(quality: str, element: str, assessment: str) -> dict[str, Any]:
+    """One quality of an entry with its Dutch and English labels, and its element."""
     try:
         concept = qualities.get(quality)
         label_nl, label_en = concept.label_nl, concept.label_en
     except KeyError:
         label_nl = label_en = quality
+    try:
+        element_nl = qualities.get(element).label_nl if element else None
+    except KeyError:
+        element_nl = element
     return {
         "quality": quality,
         "label_nl": label_nl,
         "label_en": label_en,
+        "element": element or None,
+        "element_nl": element_nl,
         "assessment": assessment,
     }
 
@@ -257,7 +277,11 @@ def markdown_entry(entry: Entry) -> str:
 
 def qualities_text(found: list[dict[str, str]]) -> str:
     """`institutionele souplesse (getoond), betrouwbaarheid (deels)`."""
-    return ", ".join(f"{q['label_nl']} ({assessment_nl(q['assessment'])})" for q in found)
+    return ", ".join(
+        f"{q['label_nl']}{' · ' + q['element_nl'] if q.get('element_nl') else ''} "
+        f"({assessment_nl(q['assessment'])})"
+        for q in found
+    )
 
 
 def assessment_nl(assessment: str) -> str:

@@ -47,8 +47,8 @@ def archive() -> list[dict[str, Any]]:
             "2020-03/2020-12",
             ["corona"],
             assessments=[
-                {"quality": "mobiliserend-vermogen", "assessment": "shown"},
-                {"quality": "betrouwbaarheid", "assessment": "partial"},
+                {"quality": "mobiliserend-vermogen", "assessment": "shown", "happenings": ["h1"]},
+                {"quality": "betrouwbaarheid", "assessment": "partial", "happenings": ["h1"]},
                 {"quality": "flexibiliteit", "assessment": "lacking"},
             ],
             happenings=[

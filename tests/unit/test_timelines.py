@@ -44,14 +44,17 @@ def happening(hid: str, date: str, title: str, themes: list[str] | None = None) 
     }
 
 
-def assessment(quality: str, value: str) -> dict[str, Any]:
-    """An assessment as recorded on an item."""
-    return {"id": "a1", "quality": quality, "element": None, "assessment": value}
+def assessment(quality: str, value: str, about: list[str] | None = None) -> dict[str, Any]:
+    """An assessment as recorded on an item (`about`: the happenings its evidence is about)."""
+    return {
+        "id": "a1", "quality": quality, "element": None, "assessment": value,
+        "happenings": about or [],
+    }  # fmt: skip
 
 
 def archive() -> list[dict[str, Any]]:
     """A small archive: one episode with happenings, a story and a media item."""
-    souplesse = assessment("institutionele-souplesse", "shown")
+    souplesse = assessment("institutionele-souplesse", "shown", ["h1"])
     return [
         item(
             "episodes",
@@ -61,7 +64,8 @@ def archive() -> list[dict[str, Any]]:
             assessments=[
                 souplesse,
                 {**souplesse, "id": "a2"},
-                assessment("betrouwbaarheid", "partial"),
+                assessment("betrouwbaarheid", "partial", ["h1"]),
+                assessment("verbindend-vermogen", "lacking"),
             ],
             happenings=[
                 happening("h1", "2020-23", "Najaarsactie"),
@@ -100,15 +104,25 @@ def test_year_filter_and_intervals_crossing_years() -> None:
     assert ids_2021 == ["media-nrc-2021"]
 
 
-def test_qualities_are_deduplicated_and_inherited_by_happenings() -> None:
-    # Two identical assessments count once; a happening carries its item's qualities.
+def test_qualities_are_deduplicated_and_carried_only_where_linked() -> None:
+    # Two identical assessments count once; the item carries all of its assessments ...
     entries = timelines.build(archive(), 2020)["entries"]
+    case = next(e for e in entries if e["kind"] == "episodes")
+    assert [(q["quality"], q["assessment"]) for q in case["qualities"]] == [
+        ("verbindend-vermogen", "lacking"),
+        ("institutionele-souplesse", "shown"),
+        ("betrouwbaarheid", "partial"),
+    ]
+    # ... a happening only those whose evidence a curator linked to it (the monitor assesses
+    # cases, not their moments), and another happening none.
     autumn = next(e for e in entries if e["date"] == "2020-23")
     assert [(q["quality"], q["assessment"]) for q in autumn["qualities"]] == [
         ("institutionele-souplesse", "shown"),
         ("betrouwbaarheid", "partial"),
     ]
     assert autumn["qualities"][0]["label_en"] == "institutional flexibility"
+    spring = next(e for e in entries if e["date"] == "2020-21")
+    assert spring["qualities"] == []
 
 
 def test_output_does_not_depend_on_input_order() -> None:
