@@ -8,6 +8,7 @@ each other in any order.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +79,34 @@ def parse(path: Path) -> ContentFile:
     return ContentFile(path=path, kind=kind, key=key, fields=meta, links=links)
 
 
+HOW = {"explicit": "expliciet oordeel van de bron", "reading": "lezing van de codeur"}
+
+
+def for_domain(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields as the domain takes them: it has no `note` or `how` yet, so these go
+    into the body, under "Noten bij de bronnen"."""
+    meta = copy.deepcopy(fields)
+    notes = [f"- {meta['note']}"] if meta.get("note") else []
+    meta.pop("note", None)
+    for happening in meta.get("happenings") or []:
+        note = happening.pop("note", None) if isinstance(happening, dict) else None
+        if note:
+            notes.append(f"- Gebeurtenis ‘{happening.get('title', '')}’: {note}")
+    for assessment in meta.get("assessments") or []:
+        if not isinstance(assessment, dict):
+            continue
+        how = HOW.get(str(assessment.pop("how", None) or ""), "")
+        note = assessment.pop("note", None) or ""
+        if how == HOW["reading"] or note:
+            what = "/".join(str(assessment[k]) for k in ("quality", "element") if assessment.get(k))
+            said = ": ".join(part for part in (how, note) if part)
+            notes.append(f"- Beoordeling {what} ({assessment.get('assessment')}), {said}")
+    if notes:
+        body = str(meta.get("body_markdown") or "").strip()
+        meta["body_markdown"] = f"{body}\n\n## Noten bij de bronnen\n\n" + "\n".join(notes) + "\n"
+    return meta
+
+
 def content_files(paths: Iterable[Path]) -> list[ContentFile]:
     """Every `*.md` file under the given paths, parsed, in a stable order."""
     found: list[Path] = []
@@ -105,7 +134,7 @@ def load(
             report.skipped.append(content.ref)
         else:
             try:
-                archive.register(content.kind, content.fields, actor=actor)
+                archive.register(content.kind, for_domain(content.fields), actor=actor)
             except ArchiveError as error:
                 raise type(error)(f"{content.path}: {error.message}", field=error.field) from None
             report.registered.append(content.ref)

@@ -36,11 +36,11 @@ ASSESSED = {
     6262: "shown",  # Delfshaven Helpt: verbindt partners (Unilever, Jumbo, scholen)
     6274: "partial",  # Delfshaven Helpt: "een beperkte institutionele souplesse", wel ambtenaren
     6292: "partial",  # Delfshaven Helpt: meer middelen, maar beperkte fondsen
-    6314: "shown",  # Delfshaven Helpt: Pier 80 als centraal knooppunt
+    6314: "shown",  # Delfshaven Helpt: Pier 80 als centraal knooppunt (lezing van de codeur)
     6428: "lacking",  # Zelfregiehuis: communicatie schiet tekort
     6438: "shown",  # Zelfregiehuis: coalitie en protest gemobiliseerd
     6449: "lacking",  # Zelfregiehuis: verbindend vermogen ontbreekt
-    6464: "shown",  # Zelfregiehuis: voorwaarde maatschappelijke functie
+    6464: "shown",  # Zelfregiehuis: gemeente hielp een andere plek vinden (lezing van de codeur)
     6533: "shown",  # Duimdrop: overheid draagt bij aan verspreiding van de actie
     6540: "partial",  # Duimdrop: "enige blijk … van institutionele souplesse", geen beleid
     6545: "lacking",  # Duimdrop: "Gebrek aan communicatie … belemmert … betrouwbaarheid"
