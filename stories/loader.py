@@ -79,12 +79,13 @@ def parse(path: Path) -> ContentFile:
     return ContentFile(path=path, kind=kind, key=key, fields=meta, links=links)
 
 
-HOW = {"explicit": "expliciet oordeel van de bron", "reading": "lezing van de codeur"}
-
-
 def for_domain(fields: dict[str, Any]) -> dict[str, Any]:
-    """The fields as the domain takes them: it has no `note` or `how` yet, so these go
-    into the body, under "Noten bij de bronnen"."""
+    """The fields as the domain takes them.
+
+    An assessment's `how` is its `basis` (explicit: the source's verdict; reading: the
+    coder's reading, with its `note`). The domain has no note on an item or a happening yet:
+    those go into the body, under "Noten bij de bronnen".
+    """
     meta = copy.deepcopy(fields)
     notes = [f"- {meta['note']}"] if meta.get("note") else []
     meta.pop("note", None)
@@ -93,14 +94,8 @@ def for_domain(fields: dict[str, Any]) -> dict[str, Any]:
         if note:
             notes.append(f"- Gebeurtenis ‘{happening.get('title', '')}’: {note}")
     for assessment in meta.get("assessments") or []:
-        if not isinstance(assessment, dict):
-            continue
-        how = HOW.get(str(assessment.pop("how", None) or ""), "")
-        note = assessment.pop("note", None) or ""
-        if how == HOW["reading"] or note:
-            what = "/".join(str(assessment[k]) for k in ("quality", "element") if assessment.get(k))
-            said = ": ".join(part for part in (how, note) if part)
-            notes.append(f"- Beoordeling {what} ({assessment.get('assessment')}), {said}")
+        if isinstance(assessment, dict) and "how" in assessment:
+            assessment["basis"] = assessment.pop("how")
     if notes:
         body = str(meta.get("body_markdown") or "").strip()
         meta["body_markdown"] = f"{body}\n\n## Noten bij de bronnen\n\n" + "\n".join(notes) + "\n"
