@@ -34,8 +34,8 @@ JAVA = os.environ.get("WIJKARCHIEF_JAVA") or shutil.which("java") or "/usr/bin/j
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("WIJKARCHIEF_CHROMIUM", "/usr/bin/chromium")
 REQUIRE = os.environ.get("WIJKARCHIEF_REQUIRE_BROWSER") == "1"
-# Factory of the app under test; `api.main:create_app` once main.py includes the pages.
-APP = os.environ.get("WIJKARCHIEF_BROWSER_APP", "api.main:create_app")
+# Factory of the app under test (what `wijkarchief serve` starts).
+APP = os.environ.get("WIJKARCHIEF_BROWSER_APP", "entrypoints.server:create_app")
 ARGS = [
     "--headless",
     "--no-sandbox",

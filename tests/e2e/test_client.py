@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from api.client import Client, ClientError
-from archive.cli import main as cli
+from entrypoints.cli import main as cli
 
 
 def _client(api, token: dict[str, str] | None = None) -> Client:
@@ -121,7 +121,7 @@ def test_the_client_against_a_real_server(
     port = _free_port()
     env = {**os.environ, "WIJKARCHIEF_DATA": str(data)}
     log = (tmp_path / "server.log").open("wb")
-    command = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory"]
+    command = [sys.executable, "-m", "uvicorn", "entrypoints.server:create_app", "--factory"]
     server = subprocess.Popen(
         [*command, "--host", "127.0.0.1", "--port", str(port)],
         cwd=Path(__file__).resolve().parents[2],

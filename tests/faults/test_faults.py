@@ -34,9 +34,9 @@ from whoosh import index as whoosh_index
 
 from archive.application import Wijkarchief
 from archive.catalogue import open_catalogue
-from archive.cli import main as cli
 from archive.config import Settings
 from bootstrap import open_archive
+from entrypoints.cli import main as cli
 
 ROOT = Path(__file__).resolve().parents[2]
 # Writes acknowledged before the server is killed; the burst never asks for more than LIMIT.
@@ -77,7 +77,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 def _server(settings: Settings, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """A real uvicorn on a free loopback port, answering /api/health; killed on the way out."""
     port = _free_port()
-    command = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory"]
+    command = [sys.executable, "-m", "uvicorn", "entrypoints.server:create_app", "--factory"]
     with log.open("ab") as out:
         server = subprocess.Popen(
             [*command, "--host", "127.0.0.1", "--port", str(port)],
@@ -332,7 +332,7 @@ def _catalogue_position(settings: Settings) -> int:
 
 def _project(settings: Settings, *extra: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "archive.cli", "project", "--page-size", str(PAGE), *extra],
+        [sys.executable, "-m", "entrypoints.cli", "project", "--page-size", str(PAGE), *extra],
         cwd=ROOT,
         env=_env(settings),
         stdout=subprocess.DEVNULL,
@@ -505,7 +505,7 @@ def test_a_data_directory_that_cannot_be_created_fails_in_one_line(
 
     # The command, a real process, exits non-zero with a one-line reason naming the path.
     result = subprocess.run(
-        [sys.executable, "-m", "archive.cli", *command],
+        [sys.executable, "-m", "entrypoints.cli", *command],
         cwd=ROOT,
         env=_env(settings),
         capture_output=True,
@@ -528,7 +528,7 @@ def _read_only_mount(data: Path, *command: str) -> subprocess.CompletedProcess[s
     script = 'mount --bind -o ro "$0" "$0" || exit 97; exec "$@"'
     return subprocess.run(
         ["unshare", "-m", "--propagation", "private", "sh", "-c", script, str(data),
-         sys.executable, "-m", "archive.cli", *command],
+         sys.executable, "-m", "entrypoints.cli", *command],
         cwd=ROOT,
         env=_env(Settings(data_dir=data)),
         capture_output=True,
@@ -553,7 +553,7 @@ def test_a_read_only_mount_fails_in_one_line_even_for_root(
         archive.close()
     before = tmp_path / "before.jsonl"
     exported = subprocess.run(
-        [sys.executable, "-m", "archive.cli", "export", str(before)],
+        [sys.executable, "-m", "entrypoints.cli", "export", str(before)],
         cwd=ROOT, env=_env(sqlite_settings), capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert exported.returncode == 0, exported.stderr
@@ -577,7 +577,7 @@ def test_a_read_only_mount_fails_in_one_line_even_for_root(
         archive.close()
     after = tmp_path / "after.jsonl"
     exported = subprocess.run(
-        [sys.executable, "-m", "archive.cli", "export", str(after)],
+        [sys.executable, "-m", "entrypoints.cli", "export", str(after)],
         cwd=ROOT, env=_env(sqlite_settings), capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert exported.returncode == 0, exported.stderr

@@ -245,7 +245,7 @@ def _restart(cluster: Cluster, settings: Settings) -> Outage:
 def _spawn(settings: Settings, log: Path, *command: str) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "archive.cli", *command],
+            [sys.executable, "-m", "entrypoints.cli", *command],
             cwd=ROOT,
             env=_env(settings),
             stdout=out,

@@ -71,7 +71,7 @@ def _project(settings: Settings, *extra: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "WIJKARCHIEF_DATA": str(settings.data_dir)}
     env.pop("WIJKARCHIEF_DATABASE_URL", None)
     return subprocess.Popen(
-        [sys.executable, "-m", "archive.cli", "project", "--page-size", str(PAGE), *extra],
+        [sys.executable, "-m", "entrypoints.cli", "project", "--page-size", str(PAGE), *extra],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

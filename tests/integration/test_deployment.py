@@ -129,7 +129,7 @@ def test_an_invalid_setting_is_one_clear_line(
     # The server refuses to start with the same one line, and no traceback.
     env = {**_env(Settings(data_dir=tmp_path / "data")), name: value}
     result = subprocess.run(
-        [sys.executable, "-m", "archive.cli", "serve", "--port", "1"],
+        [sys.executable, "-m", "entrypoints.cli", "serve", "--port", "1"],
         cwd=ROOT,
         env=env,
         capture_output=True,
