@@ -109,7 +109,7 @@ def create_app(
     for module in routers:
         app.include_router(module.router)
     app.include_router(pages.router)
-    pages.mount_static(app)
+    pages.install(app)
     docs.install(app)
     install_openapi(app)
     return app
