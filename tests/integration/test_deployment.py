@@ -19,8 +19,8 @@ import pytest
 from archive.config import Settings
 from bootstrap import open_archive
 from events.errors import InvalidInput
+from tests.servers import CLI, ROOT, child_env
 
-ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = 6
 
 # A child: import everything, sleep until the common start, open the archive, write once.
@@ -29,7 +29,7 @@ import json, sys, time
 from bootstrap import open_archive
 from archive.config import Settings
 start, number, follow = float(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
-settings = Settings.from_env()
+settings = Settings.fromchild_env()
 time.sleep(max(0.0, start - time.time()))
 began = time.monotonic()
 archive = open_archive(settings, follow=follow)
@@ -44,12 +44,6 @@ print(json.dumps({"number": number, "opened": opened, "position": position}))
 """
 
 
-def _env(settings: Settings) -> dict[str, str]:
-    from tests.faults.test_faults import _env as child_env
-
-    return child_env(settings)
-
-
 @pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.parametrize("settings", ["postgres"], indirect=True)
@@ -61,7 +55,7 @@ def test_many_processes_open_a_new_schema_at_the_same_instant(settings: Settings
         subprocess.Popen(
             [sys.executable, "-c", CHILD, str(start), f"{n:02d}", "1" if n % 2 else "0"],
             cwd=ROOT,
-            env=_env(settings),
+            env=child_env(settings),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -99,13 +93,13 @@ def test_follow_and_wait_timeout_are_read_from_the_environment(
 ) -> None:
     monkeypatch.delenv("WIJKARCHIEF_FOLLOW", raising=False)
     monkeypatch.delenv("WIJKARCHIEF_WAIT_TIMEOUT", raising=False)
-    settings = Settings.from_env()
+    settings = Settings.fromchild_env()
     assert settings.follow is True
     assert settings.wait_timeout == 5.0
 
     monkeypatch.setenv("WIJKARCHIEF_FOLLOW", "0")
     monkeypatch.setenv("WIJKARCHIEF_WAIT_TIMEOUT", "2.5")
-    settings = Settings.from_env()
+    settings = Settings.fromchild_env()
     assert settings.follow is False
     assert settings.wait_timeout == 2.5
 
@@ -125,11 +119,11 @@ def test_an_invalid_setting_is_one_clear_line(
 ) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(InvalidInput, match=name):
-        Settings.from_env()
+        Settings.fromchild_env()
     # The server refuses to start with the same one line, and no traceback.
-    env = {**_env(Settings(data_dir=tmp_path / "data")), name: value}
+    env = {**child_env(Settings(data_dir=tmp_path / "data")), name: value}
     result = subprocess.run(
-        [sys.executable, "-m", "entrypoints.cli", "serve", "--port", "1"],
+        [*CLI, "serve", "--port", "1"],
         cwd=ROOT,
         env=env,
         capture_output=True,
