@@ -29,7 +29,7 @@ import json, sys, time
 from bootstrap import open_archive
 from archive.config import Settings
 start, number, follow = float(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
-settings = Settings.fromchild_env()
+settings = Settings.from_env()
 time.sleep(max(0.0, start - time.time()))
 began = time.monotonic()
 archive = open_archive(settings, follow=follow)
@@ -93,13 +93,13 @@ def test_follow_and_wait_timeout_are_read_from_the_environment(
 ) -> None:
     monkeypatch.delenv("WIJKARCHIEF_FOLLOW", raising=False)
     monkeypatch.delenv("WIJKARCHIEF_WAIT_TIMEOUT", raising=False)
-    settings = Settings.fromchild_env()
+    settings = Settings.from_env()
     assert settings.follow is True
     assert settings.wait_timeout == 5.0
 
     monkeypatch.setenv("WIJKARCHIEF_FOLLOW", "0")
     monkeypatch.setenv("WIJKARCHIEF_WAIT_TIMEOUT", "2.5")
-    settings = Settings.fromchild_env()
+    settings = Settings.from_env()
     assert settings.follow is False
     assert settings.wait_timeout == 2.5
 
@@ -119,7 +119,7 @@ def test_an_invalid_setting_is_one_clear_line(
 ) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(InvalidInput, match=name):
-        Settings.fromchild_env()
+        Settings.from_env()
     # The server refuses to start with the same one line, and no traceback.
     env = {**child_env(Settings(data_dir=tmp_path / "data")), name: value}
     result = subprocess.run(
