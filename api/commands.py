@@ -13,7 +13,8 @@ from typing import Any
 from api.deps import Reader
 from api.models import AssessmentCreate, ItemCreate, ItemUpdate
 from archive.service import Archive
-from events.items import KINDS, assessment_record
+from events.items import KINDS
+from events.rules import assessment_record
 
 LINK_LISTS = KINDS  # episodes, stories, media: convenience lists of linked ids
 

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from archive.application import event_record
 from archive.visibility import LINK_EVENTS, in_scope, may_know, may_read, scope_after_each
-from events.items import ArchiveItem, item_id
+from events.items import ItemEvent, item_id
 
 if TYPE_CHECKING:
     from archive.service import Archive
@@ -56,7 +56,7 @@ class _Reader:
         """May this reader see this event of this item?"""
         if self.role == "curator":
             return True
-        if item is None or not isinstance(event, ArchiveItem.Event):
+        if item is None or not isinstance(event, ItemEvent):
             return False
         allowed = may_know if delete else may_read
         if not allowed(item, self.role, self.today):
@@ -106,7 +106,7 @@ def change_page(
             break
         last = notification.id
         item = reader.items.get(event.originator_id)
-        if item is None or not isinstance(event, ArchiveItem.Event):
+        if item is None or not isinstance(event, ItemEvent):
             continue
         name = type(event).__name__
         delete = name in DELETES

@@ -224,7 +224,7 @@ def place_labels(marks: list[dict[str, Any]], gap: float = 6) -> list[dict[str, 
 
 def _overlap(a: dict[str, Any], b: dict[str, Any], gap: float) -> bool:
     """True when two labels, kept `gap` apart, would overlap on one row."""
-    return a["left"] < b["right"] + gap and b["left"] < a["right"] + gap
+    return bool(a["left"] < b["right"] + gap and b["left"] < a["right"] + gap)
 
 
 def entry_glyphs(entry: dict[str, Any]) -> list[dict[str, Any]]:

@@ -92,7 +92,10 @@ class ItemStates:
             previous = self._cache.get(originator_id)
             if previous is None or previous.version != version - 1:
                 previous = self.app.repository.get(originator_id, version=version - 1)
-        aggregate = event.mutate(previous)
+        aggregate: Aggregate | None = event.mutate(previous)
+        if aggregate is None:  # no event here discards an aggregate; kept for the type
+            self._cache.pop(originator_id, None)
+            return None
         self._cache[originator_id] = aggregate
         self._cache.move_to_end(originator_id)
         while len(self._cache) > self.maxsize:

@@ -15,21 +15,20 @@ consent scope (`public`, `research`, `curators`) decides which roles see it.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import threading
-import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from archive.application import Wijkarchief, check_kind, event_record
 from archive.catalogue import Catalogue, open_catalogue
 from archive.config import Settings
+from archive.keeping import KeepsViews, followers_lock
 from archive.ports import SearchView, View
 from archive.projection import Followers, Progress
+from archive.rendered import RendersReadModels
 from archive.visibility import (
     in_scope,
     may_know,
@@ -42,36 +41,12 @@ from archive.visibility import (
 )
 from events import dates, qualities
 from events.errors import InvalidInput, Withdrawn
-from events.items import ArchiveItem, item_id
+from events.items import ItemEvent, item_id
 
 log = logging.getLogger("wijkarchief.archive")
-# Rendered timelines and Kronieken kept (every year, format and role is one).
-RENDERED_CACHE_SIZE = 64
-# After a failed catch-up before a read, reads at the same log position wait this long
-# before trying again (a new write is tried at once).
-FRESH_RETRY_SECONDS = 1.0
 
 
-@contextmanager
-def followers_lock(settings: Settings) -> Iterator[None]:
-    """One follower at a time on this host: API workers, the projector, a rebuild.
-
-    Each view re-reads its own position once it holds the lock, so two processes never
-    index the same page from different starting points (which would let an older state of
-    an item overwrite a newer one). Opening a search index takes it too (processes of one
-    host that start together take turns). An exclusive `flock` on a file in the data
-    directory; the kernel releases it when a process dies, even by `kill -9`.
-    """
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with open(settings.data_dir / "followers.lock", "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-class Archive(Wijkarchief):
+class Archive(KeepsViews, RendersReadModels, Wijkarchief):
     """The archive: the event-sourced application and its read models, kept in step.
 
     The one door: the command line, the API and the projector talk to this object only.
@@ -128,96 +103,6 @@ class Archive(Wijkarchief):
             view.close()
         super().close()
 
-    # -- keeping the views in step -----------------------------------------
-
-    @property
-    def views(self) -> list[View]:
-        """The read models that follow the log (the catalogue first)."""
-        return self.followers.views
-
-    def catch_up(self, progress: Progress | None = None) -> int:
-        """Bring every view up to the end of the log; return the events processed."""
-        with self._lock, self._followers_lock():
-            head = self.position()
-            processed = self.followers.catch_up(progress=progress)
-            self._caught_up = max(self._caught_up, head)
-            return processed
-
-    def fresh(self) -> None:
-        """Before a read from the views: bring them up to the log's newest position.
-
-        In follow mode one indexed read of the log's head when nothing was written since
-        the last catch-up; otherwise the catch-up of everything written since (by this
-        process or another). A catch-up that fails is logged (once per log position) and
-        the read is answered from the views as they are: the event is in the log, and the
-        views that did not fail have it. Reads try again after the next write, or after
-        `FRESH_RETRY_SECONDS`. With a separate projector (`follow=False`) the views are
-        that process's business.
-        """
-        if not self.follow:
-            return
-        head = self.position()
-        if head <= self._caught_up:
-            return
-        failed = self._failed
-        if failed and failed[0] == head and time.monotonic() - failed[1] < FRESH_RETRY_SECONDS:
-            return
-        try:
-            self.catch_up()
-        except Exception:
-            if not failed or failed[0] != head:
-                log.exception("Views did not catch up before a read; answering from where they are")
-            self._failed = (head, time.monotonic())
-        else:
-            self._failed = None
-
-    def rebuild(self, progress: Progress | None = None) -> int:
-        """Drop every view and rebuild it from the log (in one pass over the log)."""
-        with self._lock, self._followers_lock():
-            self._caught_up = 0  # a rebuild that fails part-way is resumed by the next read
-            head = self.position()
-            processed = self.followers.rebuild(progress=progress)
-            self._caught_up = head
-            return processed
-
-    def _followers_lock(self) -> AbstractContextManager[None]:
-        """One follower at a time on this host (see `followers_lock`)."""
-        return followers_lock(self.settings)
-
-    def wait_for(self, position: int, timeout: float | None = None) -> bool:
-        """Until every view has processed `position` (or the timeout passes).
-
-        The timeout defaults to the settings' `wait_timeout` (`WIJKARCHIEF_WAIT_TIMEOUT`).
-        """
-        if self.follow:
-            if position > self._caught_up:
-                self.catch_up()
-            return True
-        deadline = time.monotonic() + (self.settings.wait_timeout if timeout is None else timeout)
-        while time.monotonic() < deadline:
-            if all(view.position() >= position for view in self.views):
-                return True
-            time.sleep(0.01)
-        return False
-
-    def _written(self, position: int) -> int:
-        """After a saved write: with a projector, wait for it; never fail the write.
-
-        Following in this process, the views catch up on the next read (`fresh`), not here:
-        a command costs its own write only. With a projector, wait until the views have the
-        write (`wait_for`), so the next request on any worker of this host reads it.
-        The event is in the log; if catching up fails (the database went away, a view has a
-        bug), the write is still acknowledged and the views catch up on the next read or in
-        the projector. Failing here would make a curator repeat a write that was recorded.
-        """
-        if self.follow:
-            return position
-        try:
-            self.wait_for(position)
-        except Exception:
-            log.exception("Views did not catch up to position %s after a saved write", position)
-        return position
-
     # -- commands: the application's own; each save ends in `_save`, the post-save hook -----
 
     def _save(self, *aggregates: Any) -> int:
@@ -242,8 +127,8 @@ class Archive(Wijkarchief):
         events hold the name unsealed (recorded before every word was sealed: only a
         move through export and import can rewrite those; see docs/privacy.md).
         """
-        from events.items import text as checked_text
         from events.personal import names_person, redact
+        from events.rules import text as checked_text
 
         name = checked_text(name, "name", limit=500)
         if len(name) < 2:
@@ -253,7 +138,7 @@ class Archive(Wijkarchief):
         for notification, event in self.decoded():
             if progress is not None:
                 progress("logboek", notification.id, total)
-            if not isinstance(event, ArchiveItem.Event):
+            if not isinstance(event, ItemEvent):
                 continue
             record = event_record(event)
             if names_person([record["data"], record["reason"]], name):
@@ -272,13 +157,6 @@ class Archive(Wijkarchief):
         if changed:
             self._purge_views()
         return {"items": sorted(changed), "unsealed": sorted(unsealed)}
-
-    def _purge_views(self) -> None:
-        """After an erasure: the views hold it, then drop their old copies of the words."""
-        self.fresh()
-        with self._lock:
-            for view in self.views:
-                view.purge()
 
     # -- queries (plain data) ----------------------------------------------
 
@@ -401,82 +279,6 @@ class Archive(Wijkarchief):
                 by_year[year] = by_year.get(year, 0) + 1
         return {"kinds": by_kind, "years": dict(sorted(by_year.items()))}
 
-    # -- read models computed from the items --------------------------------
-
-    def items_as_of(self, as_of: datetime | None, *, role: str = "public") -> list[dict[str, Any]]:
-        """Every visible item now (from the catalogue) or as recorded at `as_of` (by replay)."""
-        if as_of is None:
-            return self.all_items(role=role)
-        states: dict[Any, Any] = {}
-        for _, event in self.decoded():
-            if event.timestamp > as_of:
-                continue
-            states[event.originator_id] = event.mutate(states.get(event.originator_id))
-        items = [state.as_dict() for state in states.values() if isinstance(state, ArchiveItem)]
-        items.sort(key=lambda item: (item["kind"], item["id"]))
-        # Readable now (a withdrawn item stays withdrawn in the past too) and, then, by the
-        # consent in force at `as_of` (a draft recorded curators-only stays unpublished).
-        now = {item["ref"]: item for item in self.recorded_items()}
-        today = self.today()
-        readable = self.readable_refs(role)
-        return [
-            with_readable_links(item, readable)
-            for item in items
-            if item["ref"] in now
-            and may_read(now[item["ref"]], role, today)
-            and in_scope(item.get("consent"), role)
-        ]
-
-    def timeline(
-        self, year: int, *, fmt: str = "json", role: str = "public", as_of: datetime | None = None
-    ) -> Any:
-        """The governance timeline of a year, in json, markdown, html or timelinejs."""
-        from archive import timelines
-
-        def compute() -> Any:
-            timeline = timelines.build(self.items_as_of(as_of, role=role), year)
-            timeline["position"] = self.position() if as_of is None else None
-            return timelines.render(timeline, fmt)
-
-        if as_of is not None:
-            return compute()
-        return self._rendered(("timeline", year, fmt, role), compute)
-
-    def kronieken(
-        self, *, fmt: str = "json", role: str = "public", as_of: datetime | None = None
-    ) -> Any:
-        """The Corona Kronieken, in json, markdown or html."""
-        from archive import kronieken
-
-        def compute() -> Any:
-            return kronieken.render(kronieken.build(self.items_as_of(as_of, role=role)), fmt)
-
-        if as_of is not None:
-            return compute()
-        return self._rendered(("kronieken", fmt, role), compute)
-
-    def _rendered(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        """A rendered read model, computed once per state of the log and day.
-
-        Timelines and the Kronieken read every item (0.7 s at 10,000 items); they change
-        only when the log does, or at midnight when an embargo lifts. The answer is shared
-        between callers: treat it as read-only.
-        """
-        self.fresh()
-        state = (self.position(), self.catalogue.position(), self.today())
-        with self._cache_lock:
-            cached = self._cache.get(key)
-            if cached is not None and cached[0] == state:
-                self._cache.move_to_end(key)
-                return cached[1]
-        value = compute()
-        with self._cache_lock:
-            self._cache[key] = (state, value)
-            self._cache.move_to_end(key)
-            while len(self._cache) > RENDERED_CACHE_SIZE:
-                self._cache.popitem(last=False)
-        return value
-
     def search(
         self,
         q: str,
@@ -529,3 +331,6 @@ def parse_as_of(value: str | None) -> datetime | None:
             field="as_of",
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+__all__ = ["Archive", "followers_lock", "item_years", "parse_as_of"]

@@ -19,7 +19,7 @@ from whoosh.query import Every, Query, Term
 
 from archive.service import Archive
 from events.qualities import QUALITIES
-from search_index.kept import BrowsePages
+from search_index.core.budget import Budget
 
 SHAPES: dict[str, str] = {
     "term": "one word",
@@ -95,15 +95,15 @@ def time_archive(
     """Latencies of `Archive.search` as the role calls it.
 
     A search without words is answered from the page the index keeps for its searcher
-    (`search_index.kept.BrowsePages`) once it has been computed: here each one is computed
+    (`search_index.core.kept.Browsing`) once it has been computed: here each one is computed
     again (the kept pages are dropped first), so the figure is the first browse after a
     commit, not a copy. Its facet counts stay kept, as they were before pages were.
     """
     index = next(v for v in archive.views if v.name == "search")
 
     def run_one(kwargs: dict[str, Any]) -> int:
-        if not kwargs.get("q", "").strip() and hasattr(index, "_pages"):
-            index._pages = BrowsePages()
+        if not kwargs.get("q", "").strip():
+            index._browsing.drop_pages()
         return int(archive.search(role=role, **kwargs)["total"])
 
     return timed(run_one, queries, budget)
@@ -142,7 +142,7 @@ def _time_bare_tantivy(index: Any, queries: list[dict[str, Any]], budget: float)
     searcher = index._current()
 
     def run_one(kwargs: dict[str, Any]) -> int:
-        query = index._parse(kwargs.get("q", ""), searcher)
+        query = index.queries.parse(kwargs.get("q", "").strip(), searcher, Budget())
         for field in ("quality", "year"):
             if field in kwargs:
                 wanted = tantivy.Query.term_query(index.schema, field, str(kwargs[field]))

@@ -1,7 +1,7 @@
 """Issue 7: the same search documents in Whoosh, PostgreSQL full-text search and tantivy.
 
 The items come from the benchmark's synthetic generator (`synthetic.plan_items`), are built
-as aggregates and turned into the search view's documents by `search_index.documents`, so
+as aggregates and turned into the search view's documents by `search_index.core.documents`, so
 every engine indexes exactly the fields the archive's search index holds. Then, in one run:
 
 - bulk indexing (docs/s): Whoosh with the project's schema and Dutch analyser, one writer and
@@ -55,9 +55,12 @@ from write import warm_dates
 
 from archive.config import Settings
 from events.qualities import QUALITIES
-from search_index.documents import documents
-from search_index.index import POSITION_DOC, SEARCH_FIELDS, SearchIndex
-from search_index.schema import SCHEMA_VERSION
+from search_index.core.documents import SCHEMA_VERSION, documents
+from search_index.core.shape import POSITION_DOC
+from search_index.core.shape import SEARCH_FIELDS as FIELDS
+from search_index.whoosh.view import WhooshSearchView, _hit
+
+SEARCH_FIELDS = list(FIELDS)
 
 STARTED = time.perf_counter()
 TODAY = 20250601  # the public reader's day: embargoes until later hide an item
@@ -149,7 +152,7 @@ def _list(value: str) -> list[str]:
 
 
 def _docid(hit: dict[str, Any]) -> str:
-    """The document id of a hit as `SearchIndex._hit` returns it."""
+    """The document id of a hit as the Whoosh view's `_hit` returns it."""
     return f"{hit['ref']}#{hit['happening']}" if hit.get("happening") else str(hit["ref"])
 
 
@@ -157,13 +160,14 @@ def _docid(hit: dict[str, Any]) -> str:
 
 
 class WhooshEngine:
-    """The archive's `SearchIndex` (schema, analyser, parser, facets, snippets) in a temp dir."""
+    """The archive's `WhooshSearchView` (schema, analyser, parser, facets, snippets) in a
+    temp dir."""
 
     name = "whoosh"
 
     def __init__(self, root: Path) -> None:
         self.root = root / "whoosh"
-        self.view = SearchIndex(Settings(data_dir=self.root))
+        self.view = WhooshSearchView(Settings(data_dir=self.root))
 
     def build(self, docs: list[dict[str, Any]], cap: float | None = None) -> dict[str, Any]:
         """One writer (the default `limitmb=128`, one process) and one commit.
@@ -194,9 +198,8 @@ class WhooshEngine:
                 "seconds": len(docs) / rate,  # an estimate: the rate falls as the index grows
                 "estimated": True,
             }
-        with stopwatch() as opened:
-            searcher = self.view._current()
-            self.view._value_sets(searcher)
+        with stopwatch() as opened, self.view._searchers.lease() as (searcher, generation):
+            self.view._sets.values(searcher, generation)
         return {
             "seconds": added[0] + committed[0],
             "add_seconds": added[0],
@@ -216,12 +219,19 @@ class WhooshEngine:
         if shape == "api":
             found = view.search(query["q"], consents=("public",), today=str(TODAY))
             return found["total"], [_docid(h) for h in found["hits"]]
-        searcher = view._current()
-        parsed = view._parse(query["q"])
+        with view._searchers.lease() as (searcher, generation):
+            return self._bare(shape, query, searcher, generation)
+
+    def _bare(
+        self, shape: str, query: dict[str, Any], searcher: Any, generation: Any
+    ) -> tuple[int, list[str]]:
+        """One query of `shape` on the engine itself (the view's parser, facets, snippets)."""
+        view = self.view
+        parsed = view._parse(query["q"], searcher)[0]
         wanted = self._filter(query)
         if shape == "facets":
             matched = set(searcher.docs_for_query(And([parsed, wanted])))
-            view._facets(searcher, matched)
+            view._sets.facets(searcher, generation, matched)
             return len(matched), []
         # Not `terms=True` (the view's choice): with it and a filter, `len(results)`
         # over-counts here (whoosh-reloaded 2.7.5); the highlighter then uses the query's terms.
@@ -229,12 +239,12 @@ class WhooshEngine:
         if shape == "snippets":
             results.fragmenter = ContextFragmenter(maxchars=240, surround=60)
             results.formatter = HtmlFormatter(tagname="mark", classname="match", between=" … ")
-            top = [SearchIndex._hit(hit, None) for hit in results]
+            top = [_hit(hit, None) for hit in results]
             return len(results), [_docid(h) for h in top]
         return len(results), [hit["docid"] for hit in results]
 
     def update(self, ref: str, docs: list[dict[str, Any]], position: int) -> dict[str, float]:
-        """What `SearchIndex.process` does for one item, then what the next search pays."""
+        """What `WhooshSearchView.process` does for one item, then what the next search pays."""
         with stopwatch() as written:
             writer = self.view.index.writer(timeout=30.0)
             writer.delete_by_term("ref", ref)
@@ -244,8 +254,8 @@ class WhooshEngine:
                 docid=POSITION_DOC, doctype="meta", position=position, schema_version=SCHEMA_VERSION
             )
             writer.commit()
-        with stopwatch() as visible:
-            self.view._value_sets(self.view._current())  # a new searcher and its facet sets
+        with stopwatch() as visible, self.view._searchers.lease() as (searcher, generation):
+            self.view._sets.values(searcher, generation)  # a new searcher and its facet sets
         return {"commit": written[0], "visible": visible[0]}
 
     def analyze(self, word: str) -> list[str]:
@@ -253,12 +263,12 @@ class WhooshEngine:
         return [t.text for t in self.view.schema["body"].analyzer(word)]
 
     def shape(self) -> dict[str, Any]:
-        searcher = self.view._current()
-        return {
-            "documents": searcher.doc_count(),
-            "segments": len(list(searcher.reader().leaf_readers())),
-            "disk_mib": dir_mib(self.root),
-        }
+        with self.view._searchers.lease() as (searcher, _):
+            return {
+                "documents": searcher.doc_count(),
+                "segments": len(list(searcher.reader().leaf_readers())),
+                "disk_mib": dir_mib(self.root),
+            }
 
     def close(self) -> None:
         self.view.close()

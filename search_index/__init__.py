@@ -1,21 +1,19 @@
-"""The search projection: a Whoosh (default) or tantivy index of the archive, following the log.
+"""The search view: a Whoosh (default) or tantivy index of the archive, following the log.
 
 `WIJKARCHIEF_SEARCH_BACKEND` chooses the backend: `whoosh` (the default, pure Python, embedded)
-or `tantivy` (the `tantivy` package; faster at 100k items). Both are the same view with the
-same searches; each keeps its own directory under `WIJKARCHIEF_DATA`.
+or `tantivy` (the `tantivy` package; faster at 100k items). Both implement
+`archive.ports.SearchView` over the same core (`search_index.core`) and pass the same contract
+test (`tests/contract/test_search_view.py`); each keeps its own directory under
+`WIJKARCHIEF_DATA`.
 """
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from archive.config import Settings
+from archive.ports import SearchView
 from events.errors import InvalidInput
-from search_index.index import SearchIndex
-
-if TYPE_CHECKING:
-    from search_index.tantivy_index import TantivyIndex
 
 BACKEND_VARIABLE = "WIJKARCHIEF_SEARCH_BACKEND"
 BACKENDS = ("whoosh", "tantivy")
@@ -32,13 +30,15 @@ def search_backend() -> str:
     return backend
 
 
-def open_search_index(settings: Settings) -> SearchIndex | TantivyIndex:
-    """The search index of the backend the environment chooses, opened on `settings`."""
+def open_search_index(settings: Settings) -> SearchView:
+    """The search view of the backend the environment chooses, opened on `settings`."""
     if search_backend() == "tantivy":
-        from search_index.tantivy_index import TantivyIndex
+        from search_index.tantivy import TantivySearchView
 
-        return TantivyIndex(settings)
-    return SearchIndex(settings)
+        return TantivySearchView(settings)
+    from search_index.whoosh import WhooshSearchView
+
+    return WhooshSearchView(settings)
 
 
-__all__ = ["BACKENDS", "SearchIndex", "open_search_index", "search_backend"]
+__all__ = ["BACKENDS", "BACKEND_VARIABLE", "open_search_index", "search_backend"]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 from api.deps import ArchiveDep, Limit, Offset, ReaderDep
 from api.models import Kind, SearchResult, problems
 from api.shaping import cite
-from search_index.budget import MAX_QUERY_CHARS
+from search_index.core.budget import MAX_QUERY_CHARS
 
 router = APIRouter(prefix="/api", tags=["search"])
 

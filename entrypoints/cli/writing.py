@@ -58,7 +58,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 
 def cmd_consent(args: argparse.Namespace) -> int:
-    from events.items import parse_ref
+    from events.rules import parse_ref
 
     kind, key = ("stories", args.item) if args.item.isdigit() else parse_ref(args.item)
     archive = open_archive()

@@ -42,8 +42,9 @@ def test_timelinejs_answers_unspecified_digits_as_periods(api) -> None:
     api.add_episode(date="199X", happenings=[{"date": "1995-XX", "title": "Ergens in 1995"}])
     answer = api.get("/api/timelines/1995", params={"format": "timelinejs"}, headers=api.curator)
     assert answer.status_code == 200, answer.text
-    spans = sorted(
-        (event["start_date"]["year"], event.get("end_date", {}).get("year"))
-        for event in answer.json()["events"]
-    )
-    assert spans == [(1990, 1999), (1995, None)]  # the decade, and a year (2020-XX crashed)
+    events = {event["display_date"]: event for event in answer.json()["events"]}
+    # The decade is a period: in a year's timeline it is clipped to that year (so TimelineJS
+    # opens on the year), and its label keeps the whole decade; a month unknown is the year.
+    assert events["199X"]["start_date"] == {"year": 1995, "month": 1, "day": 1}
+    assert events["199X"]["end_date"] == {"year": 1995, "month": 12, "day": 31}
+    assert events["1995-XX"]["start_date"] == {"year": 1995}  # (2020-XX crashed)

@@ -11,7 +11,7 @@ from anyio.from_thread import BlockingPortal
 
 from api.main import create_app
 from archive.service import Archive
-from search_index import budget
+from search_index.core import budget
 from tests.e2e.conftest import BASE, PortalTransport
 
 pytestmark = pytest.mark.usefixtures("search_backend")

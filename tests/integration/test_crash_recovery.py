@@ -18,7 +18,7 @@ from whoosh import index as whoosh_index
 from archive.application import Wijkarchief
 from archive.config import Settings
 from bootstrap import open_archive
-from search_index.tantivy_index import DIRECTORY, stored_documents, stored_position
+from search_index.tantivy import DIRECTORY, stored_documents, stored_position
 from tests.servers import kill_when, projector
 
 ITEMS = 1500

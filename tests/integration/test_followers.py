@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from archive import service
+from archive import keeping
 from archive.application import Wijkarchief
 from archive.catalogue import open_catalogue
 from archive.config import Settings
@@ -220,7 +220,7 @@ def test_reads_retry_a_failed_view_after_a_write_not_on_every_read(
     assert notebook.tries == tries + 2
 
     # After FRESH_RETRY_SECONDS a read at the same position tries again; repaired, it works.
-    monkeypatch.setattr(service, "FRESH_RETRY_SECONDS", 0.0)
+    monkeypatch.setattr(keeping, "FRESH_RETRY_SECONDS", 0.0)
     notebook.broken = False
     archive.items("stories", role="curator")
     assert notebook.position() == archive.position()

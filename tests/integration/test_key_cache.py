@@ -7,18 +7,18 @@ import uuid
 
 import pytest
 
-from archive import shredding
+from archive import keystore
 from archive.config import Settings
-from archive.shredding import KeyStore
+from archive.keystore import KeyStore
 
 
 def test_the_key_cache_forgets_expired_keys(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A key store whose cache is cut back past 100 keys, and a clock we move by hand.
-    monkeypatch.setattr(shredding, "CACHE_SIZE", 100)
+    monkeypatch.setattr(keystore, "CACHE_SIZE", 100)
     now = [1000.0]
-    monkeypatch.setattr(shredding.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(keystore.time, "monotonic", lambda: now[0])
     keys = KeyStore(settings)
     items = [uuid.uuid5(uuid.NAMESPACE_URL, f"botu/{n}") for n in range(400)]
 
@@ -26,7 +26,7 @@ def test_the_key_cache_forgets_expired_keys(
     made = {}
     for start in range(0, 400, 50):
         made.update(keys.create_many(items[start : start + 50]))
-        now[0] += shredding.CACHE_SECONDS + 0.1
+        now[0] += keystore.CACHE_SECONDS + 0.1
         # The cache holds at most the limit plus the keys of the last reads.
         assert len(keys._cache) <= 100 + 50
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from archive import shredding
+from archive import keystore
 from archive.config import Settings
-from archive.shredding import KeyStore
+from archive.keystore import KeyStore
 
 
 def _on_disk(data_dir: Path) -> bytes:
@@ -73,7 +73,7 @@ def test_a_reader_holding_the_wal_delays_the_truncation_but_not_the_erasure(
     sqlite_settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Keys for ten items, and another process in the middle of a read of the key store.
-    monkeypatch.setattr(shredding, "CHECKPOINT_ATTEMPTS", 2)
+    monkeypatch.setattr(keystore, "CHECKPOINT_ATTEMPTS", 2)
     keys = KeyStore(sqlite_settings)
     items = [uuid.uuid5(uuid.NAMESPACE_URL, f"botu/held/{n}") for n in range(10)]
     made = keys.create_many(items)

@@ -7,7 +7,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
 
-from search_index.merging import SMALL, TIER_WIDTH, merge_tiers
+from search_index.whoosh.merging import SMALL, TIER_WIDTH, merge_tiers
 
 BIG_SEGMENTS = 12
 

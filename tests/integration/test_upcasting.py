@@ -29,10 +29,13 @@ from events.items import ArchiveItem, Episode, item_id
 
 KEY = "avondklok-2021"
 EPISODE_ID = item_id("episodes", KEY)
-HAPPENING_TOPICS = {
-    "events.items:ArchiveItem.HappeningRecorded",
-    "events.items:ArchiveItem.HappeningRevised",
+# Where the happening events are defined now, and the topics the first content wrote them
+# under (before they moved from ArchiveItem to events.parts.ItemParts; still registered).
+NOW = {
+    "events.parts:ItemParts.HappeningRecorded": "events.items:ArchiveItem.HappeningRecorded",
+    "events.parts:ItemParts.HappeningRevised": "events.items:ArchiveItem.HappeningRevised",
 }
+HAPPENING_TOPICS = {*NOW, *NOW.values()}
 
 
 def _plain(stored: StoredEvent) -> StoredEvent:
@@ -73,7 +76,7 @@ def _back_to_v1(app: Wijkarchief, stored: StoredEvent) -> StoredEvent:
     return StoredEvent(
         originator_id=stored.originator_id,
         originator_version=stored.originator_version,
-        topic=stored.topic,
+        topic=NOW.get(stored.topic, stored.topic),  # the topic the first content wrote
         state=app.mapper.transcoder.encode(state),
     )
 
@@ -169,7 +172,7 @@ def test_version_1_happenings_read_back_with_empty_themes(
         )
         topic, state = _stored_states(archive)[-1]
         assert position == len(events) + 1
-        assert topic == "events.items:ArchiveItem.HappeningRevised"
+        assert topic == "events.parts:ItemParts.HappeningRevised"
         assert state["class_version"] == 2
         # The episode of an older archive had no key: it gets one now, new words are sealed.
         assert state["happening"]["themes"].startswith("wa-enc:")
@@ -177,7 +180,7 @@ def test_version_1_happenings_read_back_with_empty_themes(
             "episodes", KEY, {"date": "2021-02-01", "title": "Boetes"}, actor="bram"
         )
         topic, state = _stored_states(archive)[-1]
-        assert topic == "events.items:ArchiveItem.HappeningRecorded"
+        assert topic == "events.parts:ItemParts.HappeningRecorded"
         assert (state["class_version"], state["happening"]["themes"]) == (2, [])
 
         # Old and new read together; the views follow on the next read of them (the corona

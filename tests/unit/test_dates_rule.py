@@ -6,7 +6,7 @@ import pytest
 
 from events import dates
 from events.errors import InvalidDate, InvalidInput
-from events.items import optional_date
+from events.rules import optional_date
 
 
 def reason(value: str) -> str:

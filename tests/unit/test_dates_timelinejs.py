@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
-from archive import timelines
+from archive import timelinejs, timelines
 from events import dates
 from events.errors import InvalidDate
 from tests.unit.test_dates_property import ACCEPTED_FORMS, Form
@@ -28,7 +28,7 @@ from tests.unit.test_dates_property import ACCEPTED_FORMS, Form
 def test_timelinejs_spans_unspecified_digits(
     value: str, start: dict[str, int], end: dict[str, int] | None
 ) -> None:
-    assert timelines.timelinejs_dates(value) == (start, end)
+    assert timelinejs.timelinejs_dates(value) == (start, end)
 
 
 @settings(max_examples=300, deadline=None)
@@ -41,7 +41,7 @@ def test_every_accepted_date_renders_within_its_span(form: Form) -> None:
     except InvalidDate:
         return
     span = dates.span(form.text)
-    start, end = timelines.timelinejs_dates(form.text)
+    start, end = timelinejs.timelinejs_dates(form.text)
     assert dates.label_nl(form.text)
     assert timelines.machine_date(form.text)
     first_day = first_day_of(span.start)

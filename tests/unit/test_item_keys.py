@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from events.errors import InvalidInput
-from events.items import SLUG, STORY_NUMBER, check_key
+from events.rules import SLUG, STORY_NUMBER, check_key
 
 
 @pytest.mark.parametrize("number", ["0001", "0042", "9999"])

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from archive import timelines
+from archive import timelinejs, timelines
 from events import dates
 from events.errors import InvalidInput, NotFound
 
@@ -227,14 +227,14 @@ def test_timelinejs_keeps_a_range_within_its_year() -> None:
     entry = timelines.item_entry(
         {"kind": "episodes", "ref": "episodes/theater", "title": "Theater", "date": "2013/2021"}
     )
-    event = timelines.timelinejs_event(entry, 2020)
+    event = timelinejs.timelinejs_event(entry, 2020)
     assert event["start_date"] == {"year": 2020, "month": 1, "day": 1}
     assert event["end_date"] == {"year": 2020, "month": 12, "day": 31}
     assert event["display_date"] == "2013–2021"
     # Without a year (or inside it) the dates are the range's own.
-    assert timelines.timelinejs_event(entry)["start_date"] == {"year": 2013}
+    assert timelinejs.timelinejs_event(entry)["start_date"] == {"year": 2013}
     # A date in the year only by its margin of approximation stays on the year's last day.
-    assert timelines.within_year({"year": 2021, "month": 1}, None, 2020) == (
+    assert timelinejs.within_year({"year": 2021, "month": 1}, None, 2020) == (
         {"year": 2020, "month": 12, "day": 31},
         None,
     )

@@ -1,10 +1,4 @@
-"""The search index's schema and its Dutch analysis.
-
-Dutch text is tokenised, lower-cased, folded to plain letters (`coöperatie` = `cooperatie`),
-stripped of stop words *without renumbering positions* (so a phrase does not match across a
-removed word) and stemmed with Snowball's Dutch stemmer (`vrijwilliger` = `vrijwilligers`),
-as PostgreSQL's `dutch` configuration does.
-"""
+"""The Whoosh index's schema and the Dutch analysis (`search_index.core.analysis`) in Whoosh."""
 
 from __future__ import annotations
 
@@ -17,11 +11,9 @@ from whoosh.analysis import (
     StopFilter,
 )
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
-# Bumped when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 2
+from search_index.core.analysis import DUTCH_STOP_WORDS
 
 
 def dutch_analyzer() -> Analyzer:
@@ -30,7 +22,7 @@ def dutch_analyzer() -> Analyzer:
         RegexTokenizer()
         | LowercaseFilter()
         | CharsetFilter(accent_map)
-        | StopFilter(stoplist=stopwords_for_language("nl"), renumber=False)
+        | StopFilter(stoplist=DUTCH_STOP_WORDS, renumber=False)
         | StemFilter(lang="nl")
     )
     return analyzer

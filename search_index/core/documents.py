@@ -14,6 +14,12 @@ from typing import Any
 
 from events import dates, qualities
 
+# Bumped when what goes into the documents changes (or Whoosh's schema or analysis): an index
+# of another version is dropped and rebuilt by the follower, with either backend.
+SCHEMA_VERSION = 2
+
+Document = dict[str, Any]  # field name → value, as both backends index it
+
 
 def _labels(quality_ids: list[str]) -> str:
     parts: list[str] = []
@@ -38,7 +44,7 @@ def _embargo(item: dict[str, Any]) -> int:
     return int(until.replace("-", "")) if until else 0
 
 
-def documents(item: dict[str, Any]) -> list[dict[str, Any]]:
+def documents(item: dict[str, Any]) -> list[Document]:
     """The documents of one item; none when it is withdrawn (readers get a tombstone)."""
     if item.get("withdrawn"):
         return []
@@ -61,7 +67,7 @@ def documents(item: dict[str, Any]) -> list[dict[str, Any]]:
         item.get("outlet", ""),
     ]
     happenings = item.get("happenings", [])
-    own = {
+    own: Document = {
         **shared,
         "docid": item["ref"],
         "doctype": "item",

@@ -1,14 +1,17 @@
-"""Browsing answers kept for the searcher they were computed on, shared by both backends."""
+"""Browsing answers kept for the searcher they were computed on, shared by every backend."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
-Facets = dict[str, dict[str, int]]
+from search_index.core.request import BrowseKey, SearchRequest
+from search_index.core.shape import Facets
 
-# Filter combinations whose browsing facet counts are kept per searcher.
+# Filter combinations whose browsing facet counts (or pages) are kept per searcher.
 BROWSE_KEPT = 256
+
+Answer = dict[str, Any]
 
 
 class _PerSearcher:
@@ -17,15 +20,15 @@ class _PerSearcher:
 
     def __init__(self, size: int = BROWSE_KEPT) -> None:
         self.size = size
-        self._searcher: Any = None
-        self._kept: dict[tuple[Any, ...], Any] = {}
+        self._searcher: Hashable = None
+        self._kept: dict[BrowseKey, Any] = {}
 
-    def _lookup(self, searcher: Any, key: tuple[Any, ...]) -> Any:
+    def _lookup(self, searcher: Hashable, key: BrowseKey) -> Any:
         if self._searcher != searcher:
             self._searcher, self._kept = searcher, {}
         return self._kept.get(key)
 
-    def _store(self, key: tuple[Any, ...], value: Any) -> None:
+    def _store(self, key: BrowseKey, value: Any) -> None:
         if len(self._kept) >= self.size:
             self._kept.clear()
         self._kept[key] = value
@@ -39,16 +42,13 @@ class BrowseFacets(_PerSearcher):
     a new searcher; then they are counted again.
     """
 
-    def get(self, searcher: Any, key: tuple[Any, ...], count: Callable[[], Facets]) -> Facets:
+    def get(self, searcher: Hashable, key: BrowseKey, count: Callable[[], Facets]) -> Facets:
         """The counts for `key` on `searcher` (a copy the caller may change)."""
-        facets = self._lookup(searcher, key)
+        facets: Facets | None = self._lookup(searcher, key)
         if facets is None:
             facets = count()
             self._store(key, facets)
         return _copy_facets(facets)
-
-
-Answer = dict[str, Any]
 
 
 class BrowsePages(_PerSearcher):
@@ -61,15 +61,45 @@ class BrowsePages(_PerSearcher):
     a commit computes it again.
     """
 
-    def get(self, searcher: Any, key: tuple[Any, ...]) -> Answer | None:
+    def get(self, searcher: Hashable, key: BrowseKey) -> Answer | None:
         """The answer kept for `key` on `searcher` (a copy the caller may change), or None."""
-        answer = self._lookup(searcher, key)
+        answer: Answer | None = self._lookup(searcher, key)
         return None if answer is None else _copy(answer)
 
-    def keep(self, searcher: Any, key: tuple[Any, ...], answer: Answer) -> None:
+    def keep(self, searcher: Hashable, key: BrowseKey, answer: Answer) -> None:
         """Keep a copy of `answer` for `key` on `searcher`."""
         self._lookup(searcher, key)  # a new searcher starts a new table
         self._store(key, _copy(answer))
+
+
+class Browsing:
+    """What a backend keeps of its searches without words, per searcher: facets and pages."""
+
+    def __init__(self) -> None:
+        self.facets = BrowseFacets()
+        self.pages = BrowsePages()
+
+    def kept(self, searcher: Hashable, request: SearchRequest) -> Answer | None:
+        """The whole answer kept for a browse on `searcher`; None for a search with words."""
+        return self.pages.get(searcher, request.page) if request.browsing else None
+
+    def counted(
+        self, searcher: Hashable, request: SearchRequest, count: Callable[[], Facets]
+    ) -> Facets:
+        """The facet counts: kept per filters for a browse, counted for a search with words."""
+        if request.browsing:
+            return self.facets.get(searcher, request.filters, count)
+        return count()
+
+    def answered(self, searcher: Hashable, request: SearchRequest, answer: Answer) -> Answer:
+        """The answer, kept first when it is a browse's."""
+        if request.browsing:
+            self.pages.keep(searcher, request.page, answer)
+        return answer
+
+    def drop_pages(self) -> None:
+        """Forget the kept pages (a benchmark measures the computed answer)."""
+        self.pages = BrowsePages()
 
 
 def _copy_facets(facets: Facets) -> Facets:
