@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export WIJKARCHIEF_DATA ?= $(CURDIR)/var
 
-.PHONY: run test lint typecheck install install-test browser node bench clean
+.PHONY: run test test-fast lint fmt typecheck install install-test browser node bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,17 +58,28 @@ node_modules/.installed: package.json package-lock.json
 
 node: node_modules/.installed
 
-## make test: set up and run lint, type checks and the whole suite
-test: install-test browser node
-	$(BIN)/ruff check events archive api search_index stories bootstrap tests benchmarks
-	$(BIN)/ruff format --check events archive api search_index stories bootstrap tests benchmarks
-	$(BIN)/mypy
-	WIJKARCHIEF_TEST_POSTGRES_URL=$${WIJKARCHIEF_TEST_POSTGRES_URL-postgresql://postgres@127.0.0.1:5432/test} \
-	  $(BIN)/python -m pytest $(PYTEST_ARGS)
+PACKAGES := events archive api search_index stories bootstrap entrypoints
+POSTGRES_URL := $${WIJKARCHIEF_TEST_POSTGRES_URL-postgresql://postgres@127.0.0.1:5432/test}
 
+## make test: set up and run lint (ruff, the import contract), type checks and the whole suite
+test: install-test browser node lint typecheck
+	WIJKARCHIEF_TEST_POSTGRES_URL=$(POSTGRES_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make test-fast: lint, type checks and the tests that start no process and no browser
+test-fast: lint typecheck
+	WIJKARCHIEF_TEST_POSTGRES_URL=$(POSTGRES_URL) \
+	  $(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
+
+## make lint: ruff (rules and format) and the layers contract (lint-imports, pyproject.toml)
 lint: install-test
-	$(BIN)/ruff check events archive api search_index stories bootstrap tests benchmarks
-	$(BIN)/ruff format --check events archive api search_index stories bootstrap tests benchmarks
+	$(BIN)/ruff check $(PACKAGES) tests benchmarks
+	$(BIN)/ruff format --check $(PACKAGES) tests benchmarks
+	$(BIN)/lint-imports
+
+## make fmt: format the code and apply ruff's safe fixes
+fmt: install-test
+	$(BIN)/ruff format $(PACKAGES) tests benchmarks
+	$(BIN)/ruff check --fix $(PACKAGES) tests benchmarks
 
 typecheck: install-test
 	$(BIN)/mypy

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -27,9 +27,7 @@ from api.routes import (
     timelines,
 )
 from api.routing import flat_routes
-from archive.config import Settings
 from archive.service import Archive
-from bootstrap import open_archive
 
 DESCRIPTION = """\
 Het gebeurtenislog van het wijkarchief van Bospolder-Tussendijken (Rotterdam): governance-
@@ -65,18 +63,20 @@ def operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
 
-def create_app(archive: Archive | None = None, settings: Settings | None = None) -> FastAPI:
-    """The app over `archive` (or one opened from the settings / environment)."""
+def create_app(
+    archive: Archive | None = None, *, opener: Callable[[], Archive] | None = None
+) -> FastAPI:
+    """The app over `archive`, or over the one `opener` opens at startup (and closes at
+    shutdown: `entrypoints.server`). With neither, its routes and OpenAPI document only."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        owned = archive is None
-        if archive is None:
-            # WIJKARCHIEF_FOLLOW=0 (`serve --no-follow`): a projector keeps the read models.
-            chosen = settings or Settings.from_env()
-            app.state.archive = open_archive(chosen, follow=chosen.follow)
-        else:
+        if archive is not None:
             app.state.archive = archive
+        elif opener is not None:
+            app.state.archive = opener()
+        else:
+            raise RuntimeError("create_app() without an archive serves nothing: pass one")
         try:
             yield
         finally:
@@ -84,7 +84,7 @@ def create_app(archive: Archive | None = None, settings: Settings | None = None)
             if sessions is not None:
                 app.state.sessions = None  # a later start (a test's next lifespan) opens anew
                 sessions.close()
-            if owned:
+            if archive is None:
                 app.state.archive.close()
 
     app = FastAPI(
@@ -109,7 +109,7 @@ def create_app(archive: Archive | None = None, settings: Settings | None = None)
     for module in routers:
         app.include_router(module.router)
     app.include_router(pages.router)
-    pages.mount_static(app)
+    pages.install(app)
     docs.install(app)
     install_openapi(app)
     return app

@@ -9,6 +9,7 @@ above it (checked by `make lint`).
 
 from __future__ import annotations
 
+from archive.application import Wijkarchief
 from archive.config import Settings
 from archive.service import Archive, followers_lock
 from search_index import open_search_index
@@ -28,4 +29,9 @@ def open_archive(settings: Settings | None = None, *, follow: bool = True) -> Ar
         raise
 
 
-__all__ = ["open_archive"]
+def open_log(settings: Settings | None = None) -> Wijkarchief:
+    """The event log and its keys, without read models: tokens, export, an item's history."""
+    return Wijkarchief(settings or Settings.from_env())
+
+
+__all__ = ["open_archive", "open_log"]

@@ -1,10 +1,11 @@
 """The web pages: server-rendered HTML in Dutch for researchers and curators.
 
-`router` holds every page (public and curator); `mount_static(app)` serves the stylesheet and
-the small script under `/static`. `api.main.create_app` includes both:
+`router` holds every page (public and curator); `install(app)` serves the stylesheet and the
+small script under `/static` and answers a curator's page that the guard refused
+(`api.pages.curator`). `api.main.create_app` does both:
 
     app.include_router(pages.router)
-    pages.mount_static(app)
+    pages.install(app)
 """
 
 from __future__ import annotations
@@ -14,13 +15,20 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import curator, public
+from api.pages import curator, item_forms, login, public, story_edit, story_new
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 router = APIRouter(include_in_schema=False)
 router.include_router(public.router)
-router.include_router(curator.router)
+for module in (login, curator, story_new, story_edit, item_forms):
+    router.include_router(module.router)
+
+
+def install(app: FastAPI) -> None:
+    """The static files, and the answer to a write the curator's guard refused."""
+    mount_static(app)
+    curator.install(app)
 
 
 def mount_static(app: FastAPI) -> None:
@@ -29,4 +37,4 @@ def mount_static(app: FastAPI) -> None:
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
 
-__all__ = ["STATIC", "mount_static", "router"]
+__all__ = ["STATIC", "install", "mount_static", "router"]

@@ -15,12 +15,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,14 +24,16 @@ from typing import Any
 
 import pytest
 
+from tests.servers import uvicorn
+
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
 JAVA = os.environ.get("WIJKARCHIEF_JAVA") or shutil.which("java") or "/usr/bin/java"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("WIJKARCHIEF_CHROMIUM", "/usr/bin/chromium")
 REQUIRE = os.environ.get("WIJKARCHIEF_REQUIRE_BROWSER") == "1"
-# Factory of the app under test; `api.main:create_app` once main.py includes the pages.
-APP = os.environ.get("WIJKARCHIEF_BROWSER_APP", "api.main:create_app")
+# Factory of the app under test (what `wijkarchief serve` starts).
+APP = os.environ.get("WIJKARCHIEF_BROWSER_APP", "entrypoints.server:create_app")
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -77,13 +75,6 @@ def _program() -> str:
     return str(beside) if beside.exists() else (shutil.which("wijkarchief") or "wijkarchief")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @dataclass
 class Server:
     """The running server: its address, data directory and a curator's token."""
@@ -100,21 +91,6 @@ class Server:
         )
         assert done.returncode == 0, done.stderr
         return done.stdout
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server stopped: {log.read_text(errors='replace')[-3000:]}")
-        try:
-            with urllib.request.urlopen(url + "/api/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"the server did not start: {log.read_text(errors='replace')[-3000:]}")
 
 
 @pytest.fixture(scope="session")
@@ -135,25 +111,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     )  # fmt: skip
     assert created.returncode == 0, created.stderr
     token = created.stdout.strip().splitlines()[-1].strip()
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     log = data / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", APP, "--factory", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            _wait_until_up(url, process, log)
-            yield Server(url, data, token, env)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=15)
+    with uvicorn(env, log, args=["--log-level", "warning"], app=APP) as running:
+        yield Server(running.base, data, token, env)
 
 
 @pytest.fixture(scope="module")

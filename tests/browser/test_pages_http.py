@@ -19,7 +19,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from api import pages
 from api.main import create_app
 from archive.service import Archive
 
@@ -32,9 +31,7 @@ class Pages:
 
     def __init__(self, archive: Archive) -> None:
         self.archive = archive
-        self.app: FastAPI = create_app(archive)
-        self.app.include_router(pages.router)
-        pages.mount_static(self.app)
+        self.app: FastAPI = create_app(archive)  # the pages included, as served
         self.token = archive.issue_token("anna", "curator")
         self.researcher = archive.issue_token("rita", "researcher")
         self._session: str | None = None
@@ -283,6 +280,42 @@ def test_a_researcher_logs_in_too_but_gets_no_curator_forms(site: Pages) -> None
     refused = site.get("/verhalen/nieuw", headers=cookie)
     assert refused.status_code == 403
     assert "alleen curatoren" in refused.text
+
+
+def _guarded_routes(app: FastAPI) -> list[tuple[str, str]]:
+    """(METHOD, concrete path) of every page route that depends on the curator's guard."""
+    from api.pages.curator import curator
+    from api.routing import flat_routes
+
+    found = []
+    for route in flat_routes(app.routes):
+        dependant = getattr(route, "dependant", None)
+        if dependant is not None and any(d.call is curator for d in dependant.dependencies):
+            # The guard answers before any item is looked up: any key will do.
+            path = route.path_format.replace("{number}", "0001").replace("{key}", "0001")
+            found.extend((method, path) for method in sorted(route.methods))
+    return found
+
+
+def test_every_curator_form_is_guarded(site: Pages) -> None:
+    # Every form of the curator's pages (found by walking the app, so a new one cannot
+    # forget it) sends the public to the login page and refuses a researcher.
+    routes = _guarded_routes(site.app)
+    story_routes = {("GET", "/verhalen/nieuw"), ("POST", "/stories/0001/bewerken")}
+    assert story_routes <= set(routes) and len(routes) == 16, routes
+    response = site.post("/inloggen", data={"token": site.researcher}, headers=SAME_SITE)
+    researcher = {"Cookie": f"wijkarchief_sessie={response.cookies['wijkarchief_sessie']}"}
+    for method, path in routes:
+        public = site.request(method, path, headers=SAME_SITE)
+        assert public.status_code == 303, (method, path, public.text)
+        assert public.headers["location"].startswith("/inloggen?volgende="), (method, path)
+        refused = site.request(method, path, headers={**SAME_SITE, **researcher})
+        assert refused.status_code == 403, (method, path)
+        assert "alleen curatoren" in refused.text, (method, path)
+        if method == "POST":
+            elsewhere = site.request(method, path, curator=True)  # no Origin, no Referer
+            assert elsewhere.status_code == 403, (method, path)
+            assert "niet van deze website" in elsewhere.text, (method, path)
 
 
 def test_login_goes_back_only_to_this_site(site: Pages) -> None:

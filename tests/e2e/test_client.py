@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from api.client import Client, ClientError
-from archive.cli import main as cli
+from entrypoints.cli import main as cli
+from tests.servers import free_port, uvicorn
 
 
 def _client(api, token: dict[str, str] | None = None) -> Client:
@@ -100,13 +97,6 @@ def test_the_client_reports_problems_without_a_token(api) -> None:
         assert forbidden.value.status == 403
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.mark.slow
 def test_the_client_against_a_real_server(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -118,30 +108,9 @@ def test_the_client_against_a_real_server(
     assert cli(["token", "create", "--role", "curator", "--name", "anna"]) == 0
     token = capsys.readouterr().out.strip()
 
-    port = _free_port()
     env = {**os.environ, "WIJKARCHIEF_DATA": str(data)}
-    log = (tmp_path / "server.log").open("wb")
-    command = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory"]
-    server = subprocess.Popen(
-        [*command, "--host", "127.0.0.1", "--port", str(port)],
-        cwd=Path(__file__).resolve().parents[2],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert server.poll() is None, (tmp_path / "server.log").read_text()
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not answer within 30 s"
-            time.sleep(0.1)
-
+    with uvicorn(env, tmp_path / "server.log") as server:
+        base = server.base
         with Client(base, token=token, timeout=10) as archive:
             _curate(archive)
 
@@ -156,18 +125,10 @@ def test_the_client_against_a_real_server(
         assert len(json.loads(capsys.readouterr().out)["items"]) >= 2
         assert cli(["timeline", "2020", "--format", "markdown", "--server", base]) == 0
         assert "Op het plein" in capsys.readouterr().out
-        assert cli(["search", "x", "--server", f"http://127.0.0.1:{_free_port()}"]) == 2
+        assert cli(["search", "x", "--server", f"http://127.0.0.1:{free_port()}"]) == 2
         assert "onbereikbaar" in capsys.readouterr().err
         assert not (tmp_path / "elsewhere" / "events.sqlite").exists()
         # The docs and the schema are served too.
         schema = httpx.get(f"{base}/openapi.json", timeout=10).json()
         assert "/api/stories/{number}" in schema["paths"]
         assert httpx.get(f"{base}/docs", timeout=10).status_code == 200
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
-        log.close()

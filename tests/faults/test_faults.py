@@ -14,17 +14,12 @@ killed in a `finally`), loopback only:
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +29,11 @@ from whoosh import index as whoosh_index
 
 from archive.application import Wijkarchief
 from archive.catalogue import open_catalogue
-from archive.cli import main as cli
 from archive.config import Settings
 from bootstrap import open_archive
+from entrypoints.cli import main as cli
+from tests.servers import CLI, ROOT, child_env, kill_when, projector, stop, uvicorn
 
-ROOT = Path(__file__).resolve().parents[2]
 # Writes acknowledged before the server is killed; the burst never asks for more than LIMIT.
 ACKED_BEFORE_KILL = 30
 LIMIT = 400
@@ -46,62 +41,6 @@ WORKERS = 4
 # The projector's log: ITEMS episodes with a happening each, indexed PAGE events at a time.
 ITEMS = 1500
 PAGE = 5
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _env(settings: Settings) -> dict[str, str]:
-    """The environment of a child process on `settings`' store (and nothing else)."""
-    env = {**os.environ, "WIJKARCHIEF_DATA": str(settings.data_dir)}
-    env.pop("WIJKARCHIEF_DATABASE_URL", None)
-    env.pop("WIJKARCHIEF_DATABASE_SCHEMA", None)
-    if settings.database_url:
-        env["WIJKARCHIEF_DATABASE_URL"] = settings.database_url
-        env["WIJKARCHIEF_DATABASE_SCHEMA"] = settings.database_schema
-    return env
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """End a child process for sure: SIGKILL, then reap it (bounded)."""
-    if process.poll() is None:
-        process.kill()
-    process.wait(timeout=30)
-
-
-@contextmanager
-def _server(settings: Settings, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """A real uvicorn on a free loopback port, answering /api/health; killed on the way out."""
-    port = _free_port()
-    command = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory"]
-    with log.open("ab") as out:
-        server = subprocess.Popen(
-            [*command, "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=_env(settings),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        # Wait (at most 60 s) until the server answers its health check.
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not answer within 60 s"
-            time.sleep(0.1)
-        yield server, base
-    finally:
-        _stop(server)
 
 
 def _word(number: str) -> str:
@@ -219,7 +158,8 @@ def test_a_killed_api_server_keeps_every_acknowledged_write_once(
     log = tmp_path / "server.log"
 
     # A real server takes a burst of story registrations from four threads ...
-    with _server(settings, log) as (server, base):
+    with uvicorn(child_env(settings), log, kill=True) as running:
+        server, base = running.process, running.base
         burst = Burst(base, token)
         pool = ThreadPoolExecutor(max_workers=WORKERS)
         futures = [pool.submit(burst.worker) for _ in range(WORKERS)]
@@ -251,7 +191,8 @@ def test_a_killed_api_server_keeps_every_acknowledged_write_once(
     assert burst.requested - burst.acked, "no request was in flight at the kill"
 
     # Started again on the same data, the server answers.
-    with _server(settings, log) as (_, base):
+    with uvicorn(child_env(settings), log, kill=True) as running:
+        base = running.base
         # Every acknowledged story is in the log exactly once, and nothing unrequested is.
         registered = _log_registrations(base, token)
         stories = {ref.removeprefix("stories/"): n for ref, n in registered.items()}
@@ -330,31 +271,6 @@ def _catalogue_position(settings: Settings) -> int:
             close()
 
 
-def _project(settings: Settings, *extra: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "archive.cli", "project", "--page-size", str(PAGE), *extra],
-        cwd=ROOT,
-        env=_env(settings),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
-def _kill_when(projector: subprocess.Popen[bytes], reached: Any, what: str) -> None:
-    """SIGKILL the projector as soon as `reached()` holds (at most 180 s from now)."""
-    try:
-        deadline = time.monotonic() + 180
-        while not reached():
-            assert projector.poll() is None, projector.stderr.read() if projector.stderr else ""
-            assert time.monotonic() < deadline, f"the projector never got {what}"
-            time.sleep(0.005)
-        projector.send_signal(signal.SIGKILL)
-    finally:
-        _stop(projector)
-        if projector.stderr:
-            projector.stderr.close()
-
-
 @pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.parametrize("settings", ["postgres"], indirect=True)
@@ -366,23 +282,23 @@ def test_a_killed_projector_on_postgresql_resumes_as_a_clean_rebuild(
 
     # The projector feeds both views in step, page by page: the catalogue (in the schema)
     # first, then the search index (on local disk). It is killed with SIGKILL early on ...
-    first = _project(settings)
-    _kill_when(first, lambda: 0 < _index_position(settings) < last // 2, "into the log")
+    first = projector(settings, "--page-size", str(PAGE))
+    kill_when(first, lambda: 0 < _index_position(settings) < last // 2, "into the log")
     stopped = _index_position(settings)
     assert stopped <= _catalogue_position(settings) < last
 
     # ... and, started again, once more further on.
-    second = _project(settings)
-    _kill_when(second, lambda: stopped < _index_position(settings) < last, "further on")
+    second = projector(settings, "--page-size", str(PAGE))
+    kill_when(second, lambda: stopped < _index_position(settings) < last, "further on")
     assert stopped < _index_position(settings) <= _catalogue_position(settings)
     assert _index_position(settings) < last
 
     # Started with --once, it resumes from the tracked positions and catches up to the end.
-    again = _project(settings, "--once")
+    again = projector(settings, "--page-size", str(PAGE), "--once")
     try:
         _, errors = again.communicate(timeout=300)
     finally:
-        _stop(again)
+        stop(again, grace=0)
     assert again.returncode == 0, errors
     assert _catalogue_position(settings) == _index_position(settings) == last
 
@@ -505,9 +421,9 @@ def test_a_data_directory_that_cannot_be_created_fails_in_one_line(
 
     # The command, a real process, exits non-zero with a one-line reason naming the path.
     result = subprocess.run(
-        [sys.executable, "-m", "archive.cli", *command],
+        [*CLI, *command],
         cwd=ROOT,
-        env=_env(settings),
+        env=child_env(settings),
         capture_output=True,
         text=True,
         timeout=120,
@@ -528,9 +444,9 @@ def _read_only_mount(data: Path, *command: str) -> subprocess.CompletedProcess[s
     script = 'mount --bind -o ro "$0" "$0" || exit 97; exec "$@"'
     return subprocess.run(
         ["unshare", "-m", "--propagation", "private", "sh", "-c", script, str(data),
-         sys.executable, "-m", "archive.cli", *command],
+         *CLI, *command],
         cwd=ROOT,
-        env=_env(Settings(data_dir=data)),
+        env=child_env(Settings(data_dir=data)),
         capture_output=True,
         text=True,
         timeout=120,
@@ -553,8 +469,8 @@ def test_a_read_only_mount_fails_in_one_line_even_for_root(
         archive.close()
     before = tmp_path / "before.jsonl"
     exported = subprocess.run(
-        [sys.executable, "-m", "archive.cli", "export", str(before)],
-        cwd=ROOT, env=_env(sqlite_settings), capture_output=True, text=True, timeout=120,
+        [*CLI, "export", str(before)],
+        cwd=ROOT, env=child_env(sqlite_settings), capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert exported.returncode == 0, exported.stderr
 
@@ -577,8 +493,8 @@ def test_a_read_only_mount_fails_in_one_line_even_for_root(
         archive.close()
     after = tmp_path / "after.jsonl"
     exported = subprocess.run(
-        [sys.executable, "-m", "archive.cli", "export", str(after)],
-        cwd=ROOT, env=_env(sqlite_settings), capture_output=True, text=True, timeout=120,
+        [*CLI, "export", str(after)],
+        cwd=ROOT, env=child_env(sqlite_settings), capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert exported.returncode == 0, exported.stderr
     assert after.read_text(encoding="utf-8") == before.read_text(encoding="utf-8")

@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -34,6 +32,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -42,15 +41,8 @@ import pytest
 from archive.application import Wijkarchief
 from archive.config import Settings
 from bootstrap import open_archive
-from tests.faults.test_faults import (
-    ROOT,
-    _clean_rebuild,
-    _env,
-    _free_port,
-    _index_docs,
-    _log_registrations,
-    _word,
-)
+from tests.faults.test_faults import _clean_rebuild, _index_docs, _log_registrations, _word
+from tests.servers import CLI, child_env, free_port, healthy, spawn, stop, wait_until
 
 WRITERS = 3
 BEFORE = 15  # writes acknowledged before the outage
@@ -203,13 +195,6 @@ def _accepts_connections(settings: Settings) -> bool:
     return True
 
 
-def _wait_until(what: str, check: Callable[[], bool], seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, f"{what}: not within {seconds:.0f} s"
-        time.sleep(0.1)
-
-
 @contextmanager
 def _started_again(cluster: Cluster, settings: Settings) -> Iterator[None]:
     """Whatever happens inside, the cluster is running and accepting connections after."""
@@ -218,7 +203,7 @@ def _started_again(cluster: Cluster, settings: Settings) -> Iterator[None]:
     finally:
         if not cluster.online():
             cluster.ctl("start")
-        _wait_until("PostgreSQL accepting connections", lambda: _accepts_connections(settings), 60)
+        wait_until("PostgreSQL accepting connections", lambda: _accepts_connections(settings), 60)
 
 
 @dataclass(frozen=True)
@@ -234,7 +219,7 @@ def _restart(cluster: Cluster, settings: Settings) -> Outage:
 
     def start() -> None:
         cluster.ctl("start")
-        _wait_until("PostgreSQL accepting connections", lambda: _accepts_connections(settings), 60)
+        wait_until("PostgreSQL accepting connections", lambda: _accepts_connections(settings), 60)
 
     return Outage(stop=lambda: cluster.ctl("stop", "-m", "fast"), start=start)
 
@@ -243,37 +228,8 @@ def _restart(cluster: Cluster, settings: Settings) -> Outage:
 
 
 def _spawn(settings: Settings, log: Path, *command: str) -> subprocess.Popen[bytes]:
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "archive.cli", *command],
-            cwd=ROOT,
-            env=_env(settings),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # uvicorn's workers go with it: one process group
-        )
-
-
-def _end(process: subprocess.Popen[bytes]) -> None:
-    """SIGINT the group (a clean stop), then SIGKILL whatever is left; reap (bounded)."""
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGINT)
-            process.wait(timeout=20)
-        except (subprocess.TimeoutExpired, ProcessLookupError):
-            pass
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait(timeout=30)
-
-
-def _healthy(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/api/health", timeout=2).status_code == 200
-    except httpx.TransportError:
-        return False
+    """`wijkarchief COMMAND` in a process group of its own (uvicorn's workers go with it)."""
+    return spawn([*CLI, *command], child_env(settings), log, group=True)
 
 
 def _views_at(settings: Settings, position: int) -> bool:
@@ -287,16 +243,25 @@ def _views_at(settings: Settings, position: int) -> bool:
 @pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.parametrize("settings", ["postgres"], indirect=True)
-def test_postgresql_restarted_under_load(settings: Settings, tmp_path: Path) -> None:
+def test_postgresql_restarted_under_load(
+    settings: Settings, tmp_path: Path, record_property: Callable[[str, object], None]
+) -> None:
     cluster = _cluster(settings)
     if isinstance(cluster, str):
         pytest.skip(cluster)
     with _started_again(cluster, settings):
         figures = restart_under_load(settings, tmp_path, _restart(cluster, settings))
-    print(figures)
+    # The scenario's figures (docs/runbook-postgresql.md) go to the test report.
+    record_property("figures", figures)
+    assert figures["acked"] >= BEFORE + AFTER
+    assert figures["acked"] <= figures["logged"]
+    assert figures["outage_s"] >= DOWN
+    assert figures["max_failed_s"] < PROMPT
+    assert figures["healthy_after_s"] < PROMPT
+    assert 0 <= figures["first_write_after_s"] < PROMPT
 
 
-def restart_under_load(settings: Settings, tmp_path: Path, outage: Outage) -> dict[str, object]:
+def restart_under_load(settings: Settings, tmp_path: Path, outage: Outage) -> dict[str, Any]:
     """The scenario: writes, the database cut off for DOWN seconds and back, more writes."""
     # A curator token, and the tables, made before any archive process starts.
     app = Wijkarchief(settings)
@@ -306,7 +271,7 @@ def restart_under_load(settings: Settings, tmp_path: Path, outage: Outage) -> di
         app.close()
 
     log = tmp_path / "processes.log"
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     projector = _spawn(settings, log, "project", "--interval", "0.1")
     server = _spawn(
@@ -316,11 +281,11 @@ def restart_under_load(settings: Settings, tmp_path: Path, outage: Outage) -> di
     writers = Writers(base, token)
     threads = [threading.Thread(target=writers.run, daemon=True) for _ in range(WRITERS)]
     try:
-        _wait_until("the server answering /api/health", lambda: _healthy(base), 60)
+        wait_until("the server answering /api/health", lambda: healthy(base), 60)
         for thread in threads:
             thread.start()
         # A burst of writes is acknowledged ...
-        _wait_until(f"{BEFORE} writes acknowledged", lambda: len(writers.acked()) >= BEFORE, 120)
+        wait_until(f"{BEFORE} writes acknowledged", lambda: len(writers.acked()) >= BEFORE, 120)
         assert server.poll() is None and projector.poll() is None, log.read_text()
         # ... the database goes down while the writers keep writing: fresh writes are
         # answered (not left hanging) ...
@@ -331,10 +296,10 @@ def restart_under_load(settings: Settings, tmp_path: Path, outage: Outage) -> di
         outage.start()
         up = time.monotonic()
         # The same server answers again: its pools reconnect by themselves.
-        _wait_until("the server healthy after the restart", lambda: _healthy(base), PROMPT)
+        wait_until("the server healthy after the restart", lambda: healthy(base), PROMPT)
         healthy_after = time.monotonic() - up
         # ... and the same server processes acknowledge writes again.
-        _wait_until(
+        wait_until(
             f"{AFTER} writes acknowledged after the restart",
             lambda: len(writers.acked(since=up)) >= AFTER,
             120,
@@ -367,11 +332,9 @@ def restart_under_load(settings: Settings, tmp_path: Path, outage: Outage) -> di
 
         # Every acknowledged write is in the log exactly once; nothing unrequested is.
         # (A worker whose connections died in the outage may still answer 503 for a moment:
-        # reads are retried as the answer's Retry-After asks, and how often is reported.)
+        # reads are retried as the answer's Retry-After asks, and how often is in the figures.)
         unavailable: list[str] = []
         registered = _log_registrations(base, token, unavailable)
-        if unavailable:
-            print(f"log paging after the restart met {len(unavailable)} × 503:", unavailable[0])
         stories = {ref.removeprefix("stories/"): n for ref, n in registered.items()}
         assert all(ref.startswith("stories/") for ref in registered), registered
         assert all(count == 1 for count in stories.values()), stories
@@ -384,11 +347,11 @@ def restart_under_load(settings: Settings, tmp_path: Path, outage: Outage) -> di
 
         # The projector caught up through the outage.
         position = int(health["events"])
-        _wait_until("the projector at the log's end", lambda: _views_at(settings, position), 60)
+        wait_until("the projector at the log's end", lambda: _views_at(settings, position), 60)
     finally:
         writers.stop.set()
-        _end(server)
-        _end(projector)
+        stop(server, grace=20, group=True)
+        stop(projector, grace=20, group=True)
 
     # Its read models equal a clean rebuild of the same log, and search finds every write.
     resumed = open_archive(settings, follow=False)
@@ -409,6 +372,7 @@ def restart_under_load(settings: Settings, tmp_path: Path, outage: Outage) -> di
         "acked": len(acked),
         "logged": len(stories),
         "statuses": dict(statuses),
+        "log_paging_503s": len(unavailable),
         "outage_s": round(up - down, 2),
         "max_failed_s": round(max(o.elapsed for o in failed), 2),
         "healthy_after_s": round(healthy_after, 2),

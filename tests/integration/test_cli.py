@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.cli import main
+from entrypoints.cli import main
 
 
 @pytest.fixture

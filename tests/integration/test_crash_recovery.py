@@ -9,12 +9,7 @@ index is part-way, starts it again, and compares every read model with a clean r
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +19,7 @@ from archive.application import Wijkarchief
 from archive.config import Settings
 from bootstrap import open_archive
 from search_index.tantivy import DIRECTORY, stored_documents, stored_position
+from tests.servers import kill_when, projector
 
 ITEMS = 1500
 PAGE = 5
@@ -67,17 +63,6 @@ def _index_documents(settings: Settings, backend: str) -> list[dict[str, object]
         return list(searcher.all_stored_fields())
 
 
-def _project(settings: Settings, *extra: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "WIJKARCHIEF_DATA": str(settings.data_dir)}
-    env.pop("WIJKARCHIEF_DATABASE_URL", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "archive.cli", "project", "--page-size", str(PAGE), *extra],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
 def _read_models(settings: Settings, backend: str) -> tuple[list[dict[str, object]], list[str]]:
     """Every catalogue row and every index document, in a stable order."""
     archive = open_archive(settings, follow=False)
@@ -101,24 +86,18 @@ def test_a_killed_projector_resumes_and_ends_as_a_clean_rebuild(
     last = _fill(settings)
 
     # The projector starts indexing, one small page per transaction ...
-    projector = _project(settings)
-    deadline = time.monotonic() + 120
-    try:
-        while not 0 < _index_position(settings, search_backend) < last // 2:
-            assert projector.poll() is None, projector.stderr.read() if projector.stderr else ""
-            assert time.monotonic() < deadline, "the projector never got going"
-            time.sleep(0.005)
-        # ... and is killed with SIGKILL while the search index is part-way.
-        projector.send_signal(signal.SIGKILL)
-    finally:
-        projector.wait(timeout=30)
-        if projector.stderr:
-            projector.stderr.close()
+    first = projector(settings, "--page-size", str(PAGE))
+
+    # ... and is killed with SIGKILL while the search index is part-way.
+    def halfway() -> bool:
+        return 0 < _index_position(settings, search_backend) < last // 2
+
+    kill_when(first, halfway, "halfway", seconds=120)
     killed_at = _index_position(settings, search_backend)
     assert 0 < killed_at < last
 
     # Started again, it resumes from the tracked positions and catches up to the end.
-    again = _project(settings, "--once")
+    again = projector(settings, "--page-size", str(PAGE), "--once")
     _, errors = again.communicate(timeout=300)
     assert again.returncode == 0, errors
     assert _index_position(settings, search_backend) == last

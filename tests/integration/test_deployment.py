@@ -19,8 +19,8 @@ import pytest
 from archive.config import Settings
 from bootstrap import open_archive
 from events.errors import InvalidInput
+from tests.servers import CLI, ROOT, child_env
 
-ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = 6
 
 # A child: import everything, sleep until the common start, open the archive, write once.
@@ -44,12 +44,6 @@ print(json.dumps({"number": number, "opened": opened, "position": position}))
 """
 
 
-def _env(settings: Settings) -> dict[str, str]:
-    from tests.faults.test_faults import _env as child_env
-
-    return child_env(settings)
-
-
 @pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.parametrize("settings", ["postgres"], indirect=True)
@@ -61,7 +55,7 @@ def test_many_processes_open_a_new_schema_at_the_same_instant(settings: Settings
         subprocess.Popen(
             [sys.executable, "-c", CHILD, str(start), f"{n:02d}", "1" if n % 2 else "0"],
             cwd=ROOT,
-            env=_env(settings),
+            env=child_env(settings),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -127,9 +121,9 @@ def test_an_invalid_setting_is_one_clear_line(
     with pytest.raises(InvalidInput, match=name):
         Settings.from_env()
     # The server refuses to start with the same one line, and no traceback.
-    env = {**_env(Settings(data_dir=tmp_path / "data")), name: value}
+    env = {**child_env(Settings(data_dir=tmp_path / "data")), name: value}
     result = subprocess.run(
-        [sys.executable, "-m", "archive.cli", "serve", "--port", "1"],
+        [*CLI, "serve", "--port", "1"],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from archive.application import Wijkarchief
-from archive.cli import main
 from archive.config import Settings
 from archive.exchange import export_keys, export_to, import_from, import_log
 from archive.service import Archive
 from bootstrap import open_archive
+from entrypoints.cli import main
 from events.errors import InvalidInput, StoreNotEmpty
 from events.items import item_id
 from tests.conftest import postgres_schema_settings

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from archive.cli import main
 from archive.config import Settings
 from bootstrap import open_archive
+from entrypoints.cli import main
 
 pytestmark = pytest.mark.usefixtures("search_backend")
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
+from api.client import Client, ClientError
 from events.errors import ArchiveError
 
 
@@ -19,16 +22,10 @@ class Remote:
     """A remote archive, read through `api.client.Client`."""
 
     def __init__(self, base_url: str, token: str | None = None) -> None:
-        from api.client import Client
-
         self.base_url = base_url
         self.client = Client(base_url, token=token)
 
     def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        import httpx
-
-        from api.client import ClientError
-
         try:
             return getattr(self.client, method)(*args, **kwargs)
         except ClientError as error:

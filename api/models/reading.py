@@ -1,0 +1,117 @@
+"""Search, timelines (also for TimelineJS) and the Corona Kronieken."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from api.models.common import Answer, Page, Positioned
+
+
+class SearchHit(Answer):
+    """One item (or happening) found."""
+
+    kind: str = Field(examples=["episodes"])
+    id: str = Field(examples=["duimdrop"])
+    ref: str = Field(examples=["episodes/duimdrop"])
+    title: str
+    snippet: str = Field(description="HTML, met <mark> om de treffers.")
+    score: float
+
+
+class SearchResult(Page):
+    """Ranked hits with facet counts over every match."""
+
+    q: str = ""
+    hits: list[SearchHit]
+    items: list[SearchHit] = Field(description="Dezelfde lijst als hits.")
+    facets: dict[str, dict[str, int]] = Field(
+        examples=[{"kind": {"episodes": 3}, "quality": {}, "year": {"2020": 3}}]
+    )
+
+
+class TimelineEntry(Answer):
+    """A dated entry of a timeline."""
+
+    date: str = Field(examples=["2020-11-26"])
+    title: str
+    kind: str = Field(examples=["happening"])
+    ref: str = Field(examples=["episodes/duimdrop"])
+    qualities: list[Any] = Field(default_factory=list)
+
+
+class Timeline(Positioned):
+    """The governance timeline of a year."""
+
+    year: int = Field(examples=[2020])
+    title: str | None = None
+    entries: list[TimelineEntry]
+    as_of: str | None = None
+
+
+class TimelineJSText(Answer):
+    """A TimelineJS text: a headline and an HTML text."""
+
+    headline: str | None = Field(None, examples=["Acties voor het behoud van Duimdrop"])
+    text: str | None = Field(None, description="HTML.")
+
+
+class TimelineJSDate(Answer):
+    """A TimelineJS date: the year, and month and day where the EDTF date gives them."""
+
+    year: int = Field(examples=[2020])
+    month: int | None = Field(None, examples=[11])
+    day: int | None = Field(None, examples=[26])
+    display_date: str | None = Field(None, examples=["26 november 2020"])
+
+
+class TimelineJSSlide(Answer):
+    """The title slide of a TimelineJS timeline."""
+
+    text: TimelineJSText | None = None
+
+
+class TimelineJSEvent(Answer):
+    """One TimelineJS event (a dated item or happening)."""
+
+    unique_id: str | None = None
+    start_date: TimelineJSDate
+    end_date: TimelineJSDate | None = None
+    text: TimelineJSText | None = None
+    group: str | None = Field(None, description="De episode waar het bij hoort.")
+
+
+class TimelineJSEra(Answer):
+    """A TimelineJS era: a period shown behind the events."""
+
+    start_date: TimelineJSDate
+    end_date: TimelineJSDate
+    text: TimelineJSText | None = None
+
+
+class TimelineJS(Positioned):
+    """A year's timeline as Knight Lab TimelineJS3 JSON (`format=timelinejs`)."""
+
+    title: TimelineJSSlide | None = None
+    events: list[TimelineJSEvent]
+    eras: list[TimelineJSEra] = Field(default_factory=list)
+    as_of: str | None = None
+
+
+class KroniekEntry(Answer):
+    """A dated entry of the Corona Kronieken."""
+
+    date: str
+    title: str
+    text: str = ""
+    kind: str
+    ref: str
+
+
+class Kronieken(Positioned):
+    """The Corona Kronieken."""
+
+    title: str = Field(examples=["Corona Kronieken"])
+    entries: list[KroniekEntry]
+    as_of: str | None = None

@@ -1,0 +1,143 @@
+"""Assessing an item on a quality, and linking it to another, with a form each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.pages.auth import PageReader, archive_of
+from api.pages.curator import Curator, Text, field_errors
+from api.pages.public import error_page
+from api.pages.templating import HEADERS, item_path, render
+from events import qualities
+from events.errors import ArchiveError
+
+router = APIRouter(include_in_schema=False)
+
+ASSESSMENT_FIELDS = ("quality", "element", "assessment", "evidence", "source")
+
+
+def _item_or_error(request: Request, reader: PageReader, kind: str, key: str) -> Any:
+    try:
+        return archive_of(request).item(kind, key, role=reader.role)
+    except ArchiveError as error:
+        return error_page(request, error)
+
+
+def _assessment_form(
+    request: Request,
+    item: dict[str, Any],
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "assessment.html",
+        {
+            "item": item,
+            "values": values,
+            "errors": errors or {},
+            "labels": qualities.ASSESSMENT_LABELS,
+        },
+        status=status,
+    )
+
+
+def _link_form(
+    request: Request,
+    item: dict[str, Any],
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request, "link.html", {"item": item, "values": values, "errors": errors or {}},
+        status=status,
+    )  # fmt: skip
+
+
+def _normalise_ref(value: str) -> str:
+    """`episodes/duimdrop` from what a curator pastes: a ref, a page path or its address."""
+    target = value.strip()
+    if "://" in target:
+        target = target.split("://", 1)[1].partition("/")[2]
+    target = target.split("#", 1)[0].split("?", 1)[0].strip("/")
+    return target
+
+
+def _add_item_routes(kind: str) -> None:
+    def assessment_form(request: Request, reader: Curator, key: str) -> Response:
+        item = _item_or_error(request, reader, kind, key)
+        if isinstance(item, Response):
+            return item
+        return _assessment_form(request, item, dict.fromkeys(ASSESSMENT_FIELDS, ""))
+
+    def assess(
+        request: Request,
+        reader: Curator,
+        key: str,
+        quality: Text = "",
+        element: Text = "",
+        assessment: Text = "",
+        evidence: Text = "",
+        source: Text = "",
+    ) -> Response:
+        item = _item_or_error(request, reader, kind, key)
+        if isinstance(item, Response):
+            return item
+        values = {
+            "quality": quality, "element": element, "assessment": assessment,
+            "evidence": evidence, "source": source,
+        }  # fmt: skip
+        data = {**values, "element": element or None}
+        try:
+            _, assessment_id = archive_of(request).assess(kind, key, data, actor=reader.name)
+        except ArchiveError as error:
+            return _assessment_form(
+                request, item, values, field_errors(error, ASSESSMENT_FIELDS), error.status
+            )
+        return RedirectResponse(
+            f"{item_path(kind, key)}?gedaan=beoordeeld#assessment-{assessment_id}",
+            status_code=303,
+            headers=HEADERS,
+        )
+
+    def link_form(request: Request, reader: Curator, key: str) -> Response:
+        item = _item_or_error(request, reader, kind, key)
+        if isinstance(item, Response):
+            return item
+        return _link_form(request, item, {"target": ""})
+
+    def link(request: Request, reader: Curator, key: str, target: Text = "") -> Response:
+        item = _item_or_error(request, reader, kind, key)
+        if isinstance(item, Response):
+            return item
+        try:
+            archive_of(request).link(f"{kind}/{key}", _normalise_ref(target), actor=reader.name)
+        except ArchiveError as error:
+            return _link_form(
+                request, item, {"target": target}, field_errors(error, ("target",)), error.status
+            )
+        return RedirectResponse(
+            f"{item_path(kind, key)}?gedaan=gekoppeld#koppelingen",
+            status_code=303,
+            headers=HEADERS,
+        )
+
+    for name, handler, method, path in (
+        ("assessment_form", assessment_form, "GET", "beoordeling"),
+        ("assess", assess, "POST", "beoordeling"),
+        ("link_form", link_form, "GET", "koppeling"),
+        ("link", link, "POST", "koppeling"),
+    ):
+        handler.__name__ = f"{kind}_{name}"
+        router.add_api_route(
+            f"/{kind}/{{key}}/{path}", handler, methods=[method], response_class=HTMLResponse
+        )
+
+
+for _kind in ("episodes", "stories", "media"):
+    _add_item_routes(_kind)

@@ -1,0 +1,78 @@
+"""The commands that run the archive: serve, project (the projector), rebuild."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from archive.config import Settings
+from entrypoints.cli.common import UNREACHABLE, open_archive, progress_bar
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    if args.no_follow:
+        # The workers are spawned with factory=True and read their settings from the
+        # environment: each opens the archive with follow=False (a projector keeps the views).
+        os.environ["WIJKARCHIEF_FOLLOW"] = "0"
+    Settings.from_env()  # a bad setting is one line here, not a traceback in every worker
+    uvicorn.run(
+        "entrypoints.server:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers if args.workers > 1 else None,
+        log_level="info",
+        # Forwarded headers are believed only from WIJKARCHIEF_TRUSTED_PROXIES (api.main).
+        proxy_headers=False,
+    )
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    archive = open_archive(follow=False)
+    try:
+        with progress_bar("rebuild") as update:
+            count = archive.rebuild(progress=update)
+        print(f"Leesmodellen herbouwd: {count} gebeurtenissen verwerkt over {len(archive.views)}.")
+    finally:
+        archive.close()
+    return 0
+
+
+def cmd_project(args: argparse.Namespace) -> int:
+    archive = open_archive(follow=False)
+    if args.page_size is not None:  # the same size for every page, far behind or not
+        archive.followers.page_size = archive.followers.bulk_page_size = args.page_size
+    outage: float | None = None  # since when the store has been unreachable
+    try:
+        print("Projector volgt het logboek (Ctrl-C stopt).", file=sys.stderr)
+        while True:
+            try:
+                processed = archive.catch_up()
+            except UNREACHABLE as error:
+                # The database is restarting or unreachable: a page in progress was rolled
+                # back whole; try again (the pools reconnect) for up to --outage seconds.
+                now = time.monotonic()
+                if outage is None:
+                    outage = now
+                    reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+                    print(f"wijkarchief: opslag onbereikbaar, opnieuw: {reason}", file=sys.stderr)
+                if args.once or now - outage > args.outage:
+                    raise
+                time.sleep(min(1.0, max(args.interval, 0.2)))
+                continue
+            if outage is not None:
+                print("wijkarchief: opslag weer bereikbaar.", file=sys.stderr)
+                outage = None
+            if processed == 0:
+                if args.once:
+                    return 0
+                time.sleep(args.interval)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        archive.close()
