@@ -365,8 +365,6 @@ class KeyStore:
 
 def _is_connection_error(error: Exception) -> bool:
     """True for a broken connection (worth one retry on a new one), not for a bad statement."""
-    try:
-        import psycopg
-    except ImportError:  # pragma: no cover
-        return False
+    import psycopg  # a dependency of eventsourcing[postgres]; imported only when needed
+
     return isinstance(error, psycopg.OperationalError | psycopg.InterfaceError)
