@@ -16,11 +16,12 @@ from typing import Any
 import orjson
 import psycopg
 from eventsourcing.persistence import Tracking
-from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 from psycopg.sql import SQL, Identifier
 
-from archive.config import Settings, reconnect_quickly
+from archive.config import Settings
+from archive.pgstore import TrackingRecorder, bounded
 from archive.projection import Change, ItemStates
 
 VIEW_NAME = "catalogue"
@@ -107,8 +108,9 @@ class SQLiteCatalogue(SQLiteTrackingRecorder):
         self.datastore.close()
 
 
-class PostgresCatalogue(PostgresTrackingRecorder):
-    """The catalogue in PostgreSQL, beside the event store (JSONB rows)."""
+class PostgresCatalogue(TrackingRecorder):
+    """The catalogue in PostgreSQL, beside the event store (JSONB rows): eventsourcing's
+    tracking recorder on a bounded pool, without the library's retry loop."""
 
     name = VIEW_NAME
     bulk_page_size = BULK_PAGE_SIZE
@@ -124,10 +126,9 @@ class PostgresCatalogue(PostgresTrackingRecorder):
             password=pg["password"],
             schema=settings.database_schema,
             pool_size=2,
-            pre_ping=True,  # dead connections after a server restart are replaced, not used
-            connect_timeout=1,  # as the event store (archive.config.event_store_env)
         )
-        reconnect_quickly(datastore)
+        # As the event store: a bounded wait for a connection, never a dead one handed out.
+        bounded(datastore, settings.database_wait)
         super().__init__(datastore, tracking_table_name="catalogue_tracking")
         self.schema = datastore.schema or "public"
         self.table = f'"{self.schema}".catalogue_items'

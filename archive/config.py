@@ -10,6 +10,9 @@
   at most `WIJKARCHIEF_WAIT_TIMEOUT` seconds (default 5) per write.
 - `WIJKARCHIEF_BASE_URL` (default `http://127.0.0.1:8000`): the address the archive is
   reached at, for the absolute URLs it hands out (`/api/changes`), never the client's Host.
+- `WIJKARCHIEF_DATABASE_WAIT` (default 3): on PostgreSQL, the seconds a request waits for a
+  connection before it is answered 503 (`archive.pgstore`); every connection is dialled
+  with a connect timeout of as many whole seconds (at least 2, libpq's least).
 """
 
 from __future__ import annotations
@@ -37,17 +40,20 @@ DDL_LOCK_TIMEOUT = "120s"
 # request that needs a connection dials at once, so the archive is back within a moment of
 # the server, not up to a back-off interval later.
 RECONNECT_TIMEOUT = 3.0
+# Seconds a request waits for PostgreSQL before it is answered 503 (WIJKARCHIEF_DATABASE_WAIT).
+DATABASE_WAIT = 3.0
 # The event store's pool settings (eventsourcing's names) an operator may set instead.
-TUNABLE = (
-    "POSTGRES_POOL_SIZE",
-    "POSTGRES_MAX_OVERFLOW",
-    "POSTGRES_PRE_PING",
-    "POSTGRES_CONNECT_TIMEOUT",
-)
+TUNABLE = ("POSTGRES_POOL_SIZE", "POSTGRES_MAX_OVERFLOW")
+
+
+def connect_timeout(wait: float) -> int:
+    """libpq's `connect_timeout` for a wait: whole seconds, at least 2 (libpq reads 1 as 2)."""
+    return max(2, math.ceil(wait))
 
 
 def reconnect_quickly(datastore: object) -> None:
-    """Shorten the background reconnection of an eventsourcing PostgreSQL datastore's pool."""
+    """Shorten the background reconnection of an eventsourcing PostgreSQL datastore's pool
+    (`archive.pgstore.bounded` does this too)."""
     pool = getattr(datastore, "pool", None)
     if pool is not None and hasattr(pool, "reconnect_timeout"):
         pool.reconnect_timeout = RECONNECT_TIMEOUT
@@ -108,6 +114,8 @@ class Settings:
     wait_timeout: float = 5.0
     # Where the archive is reached: the base of the absolute URLs it hands out.
     base_url: str = DEFAULT_BASE_URL
+    # On PostgreSQL: how long a request waits for a connection before it is answered 503.
+    database_wait: float = DATABASE_WAIT
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -119,6 +127,7 @@ class Settings:
             follow=_flag("WIJKARCHIEF_FOLLOW", True),
             wait_timeout=_seconds("WIJKARCHIEF_WAIT_TIMEOUT", 5.0),
             base_url=_base_url("WIJKARCHIEF_BASE_URL", DEFAULT_BASE_URL),
+            database_wait=_seconds("WIJKARCHIEF_DATABASE_WAIT", DATABASE_WAIT),
         )
 
     @property
@@ -159,13 +168,14 @@ class Settings:
         }
 
     def pg_conninfo(self) -> str:
-        """A libpq connection string for direct psycopg connections."""
+        """A libpq connection string for direct psycopg connections (the key store's, ...),
+        dialled with the connect timeout of `database_wait`."""
         from psycopg.conninfo import make_conninfo
 
         pg = self.postgres()
         return make_conninfo(
             dbname=pg["dbname"], host=pg["host"], port=pg["port"], user=pg["user"],
-            password=pg["password"],
+            password=pg["password"], connect_timeout=connect_timeout(self.database_wait),
         )  # fmt: skip
 
     @contextmanager
@@ -187,7 +197,7 @@ class Settings:
         schema = self.database_schema or "public"
         key = zlib.crc32(schema.encode()) - (1 << 31)  # a signed 32-bit int
         try:
-            conn = psycopg.connect(self.pg_conninfo(), autocommit=True, connect_timeout=10)
+            conn = psycopg.connect(self.pg_conninfo(), autocommit=True)
         except psycopg.OperationalError as error:
             raise OperationalError(str(error).strip()) from error
         try:
@@ -205,7 +215,9 @@ class Settings:
         if self.uses_postgres:
             pg = self.postgres()
             env = {
-                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                # eventsourcing's PostgreSQL factory with a bounded wait and no dead
+                # connections handed out (archive/pgstore.py).
+                "PERSISTENCE_MODULE": "archive.pgstore:Factory",
                 "POSTGRES_DBNAME": pg["dbname"],
                 "POSTGRES_HOST": pg["host"],
                 "POSTGRES_PORT": pg["port"],
@@ -213,15 +225,11 @@ class Settings:
                 "POSTGRES_PASSWORD": pg["password"],
                 "POSTGRES_POOL_SIZE": "4",
                 "POSTGRES_MAX_OVERFLOW": "4",
-                # After a server restart the pooled connections are dead: check each before
-                # handing it out (a trivial query), so the pool replaces them instead of
-                # failing the next requests.
-                "POSTGRES_PRE_PING": "y",
-                # Seconds a statement waits for a pooled connection. The library retries a
-                # failed statement 10 times (0.2 s apart), so while the server is down a
-                # request ends after about 10 × 1.2 s: an outage shorter than that is ridden
-                # through, a longer one is answered 503.
-                "POSTGRES_CONNECT_TIMEOUT": "1",
+                # Seconds a statement waits for a pooled connection, once (the factory runs
+                # the recorders without the library's 10 retries); the library reads whole
+                # seconds, the factory sets the exact wait.
+                "POSTGRES_CONNECT_TIMEOUT": str(math.ceil(self.database_wait)),
+                "WIJKARCHIEF_DATABASE_WAIT": str(self.database_wait),
             }
             # A site may choose other values for these in the environment.
             for name in TUNABLE:

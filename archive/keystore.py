@@ -71,6 +71,8 @@ class KeyStore:
         if self.settings.uses_postgres:
             import psycopg
 
+            # The conninfo carries libpq's connect_timeout (Settings.pg_conninfo): an
+            # unreachable server is given up on within WIJKARCHIEF_DATABASE_WAIT.
             return psycopg.connect(self._conninfo, autocommit=True)
         conn = sqlite3.connect(
             self._path,

@@ -3,16 +3,19 @@
 A real `wijkarchief serve --workers 2 --no-follow` (uvicorn, two worker processes) and a real
 `wijkarchief project` run against a fresh schema; three client threads register stories over
 HTTP on loopback while the PostgreSQL cluster is stopped (`pg_ctlcluster … stop -m fast`:
-every connection is cut) and started again. It stays down at least DOWN seconds and until
-a fresh write has been refused: a request rides out a short outage (the library retries a
-statement for about 12 s, `archive.config.event_store_env`), so the cluster is kept down
-longer than that (some 12-20 s in all). Neither archive process is restarted. Then:
+every connection is cut) and started again. It stays down DOWN seconds, longer than a
+request waits for a connection (`WIJKARCHIEF_DATABASE_WAIT`, 3 s by default,
+`archive.pgstore`). Neither archive process is restarted. Then:
 
 - every write answered 2xx is in the log exactly once, and nothing unrequested is there;
-- every write the server could not do was answered within PROMPT seconds (no hang) with
-  503 `application/problem+json`, never a 500 or a dropped connection;
-- after the restart writes succeed again in the same server processes (the pools reconnect);
+- every write the server could not do was answered within FAILED_WITHIN seconds (twice the
+  wait) with 503 `application/problem+json`, never a 500 or a dropped connection;
+- after the restart writes succeed again in the same server processes (the pools reconnect),
+  and the whole log reads back without a single 503;
 - the projector survives the outage, and its read models equal a clean rebuild of the log.
+
+`test_outage_answered_within_the_wait` restarts the server three times and times every kind
+of request during each outage, and asserts that the first ones after it succeed.
 
 It needs to restart the server: root, `pg_ctlcluster` and a local cluster on the port of
 `WIJKARCHIEF_TEST_POSTGRES_URL`; otherwise it skips with the reason. Without a reachable
@@ -39,7 +42,7 @@ import psycopg
 import pytest
 
 from archive.application import Wijkarchief
-from archive.config import Settings
+from archive.config import DATABASE_WAIT, Settings
 from bootstrap import open_archive
 from tests.faults.test_faults import _clean_rebuild, _index_docs, _log_registrations, _word
 from tests.servers import CLI, child_env, free_port, healthy, spawn, stop, wait_until
@@ -49,9 +52,13 @@ BEFORE = 15  # writes acknowledged before the outage
 AFTER = 15  # writes acknowledged after it, by the same server processes
 DOWN = 8.0  # seconds the cluster stays stopped
 REQUEST_TIMEOUT = 60.0  # the client's own limit; an answer must come much sooner
-# Every answer comes within this many seconds, during the outage too: a statement that finds
-# no connection fails after 1 s and is retried 10 times (`archive.config.event_store_env`).
-PROMPT = 25.0
+# A write the database could not take is answered 503 within this many seconds: a statement
+# waits for a connection at most WIJKARCHIEF_DATABASE_WAIT, once (`archive.pgstore`).
+FAILED_WITHIN = 2 * DATABASE_WAIT
+# Every answer comes within this many seconds, during the outage too: an acknowledged write
+# also waits for the projector (WIJKARCHIEF_WAIT_TIMEOUT, 5 s), and its last look at the
+# views may meet the outage.
+PROMPT = 5.0 + 2 * DATABASE_WAIT
 PROBLEM = "application/problem+json"
 
 
@@ -227,9 +234,11 @@ def _restart(cluster: Cluster, settings: Settings) -> Outage:
 # -- the archive processes --------------------------------------------------------------
 
 
-def _spawn(settings: Settings, log: Path, *command: str) -> subprocess.Popen[bytes]:
+def _spawn(
+    settings: Settings, log: Path, *command: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     """`wijkarchief COMMAND` in a process group of its own (uvicorn's workers go with it)."""
-    return spawn([*CLI, *command], child_env(settings), log, group=True)
+    return spawn([*CLI, *command], {**child_env(settings), **(env or {})}, log, group=True)
 
 
 def _views_at(settings: Settings, position: int) -> bool:
@@ -323,18 +332,17 @@ def restart_under_load(settings: Settings, tmp_path: Path, outage: Outage) -> di
             assert o.status == "503", (o, log.read_text()[-5000:])
             assert o.content_type.startswith(PROBLEM), o
             assert "Traceback" not in o.body, o
-            assert o.elapsed < PROMPT, o
+            assert o.elapsed < FAILED_WITHIN, (o, round(o.started - down, 2), _tail(log))
         slow = [(o.status, round(o.started - down, 1), round(o.elapsed, 1)) for o in outcomes
                 if o.elapsed >= PROMPT]  # fmt: skip
         assert not slow, (slow, around)
         # Every failure fell in (or just after) the outage window: none in normal running.
         assert all(down - 1 <= o.started + o.elapsed and o.started <= up + 30 for o in failed)
 
-        # Every acknowledged write is in the log exactly once; nothing unrequested is.
-        # (A worker whose connections died in the outage may still answer 503 for a moment:
-        # reads are retried as the answer's Retry-After asks, and how often is in the figures.)
-        unavailable: list[str] = []
-        registered = _log_registrations(base, token, unavailable)
+        # Every acknowledged write is in the log exactly once; nothing unrequested is. Read
+        # without a retry: no worker answers 503 once the database is back (one CI run met
+        # one when a pool handed out a connection that died in the outage; archive.pgstore).
+        registered = _log_registrations(base, token)
         stories = {ref.removeprefix("stories/"): n for ref, n in registered.items()}
         assert all(ref.startswith("stories/") for ref in registered), registered
         assert all(count == 1 for count in stories.values()), stories
@@ -372,7 +380,6 @@ def restart_under_load(settings: Settings, tmp_path: Path, outage: Outage) -> di
         "acked": len(acked),
         "logged": len(stories),
         "statuses": dict(statuses),
-        "log_paging_503s": len(unavailable),
         "outage_s": round(up - down, 2),
         "max_failed_s": round(max(o.elapsed for o in failed), 2),
         "healthy_after_s": round(healthy_after, 2),
@@ -382,3 +389,130 @@ def restart_under_load(settings: Settings, tmp_path: Path, outage: Outage) -> di
             2,
         ),
     }
+
+
+# -- an outage answered within the configured wait ---------------------------------------
+
+WAIT = 2.0  # WIJKARCHIEF_DATABASE_WAIT of the server under test
+BEFORE_THE_BOUND = 12.0  # what a request took to be answered 503 before the wait was bounded
+ROUNDS = 3  # restarts in one test: each one's first requests after it must succeed
+IDLE = 5.0  # seconds the cluster stays down with no request: every pool holds dead connections
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One kind of request, which touches its own part of the store."""
+
+    name: str
+    send: Callable[[httpx.Client, int], httpx.Response]
+    ok: int
+
+
+def _probes(token: str) -> list[Probe]:
+    """A web page with a sign-in session (the sessions table), a list (the catalogue), an
+    item read (event store, key store), search, and a write (key store, event store)."""
+    bearer = {"Authorization": f"Bearer {token}"}
+
+    def story(http: httpx.Client, n: int) -> httpx.Response:
+        return http.post("/api/stories", json=_story(f"{100 + n:04d}"), headers=bearer)
+
+    # The first two are the ones that met a dead pooled connection after a restart with
+    # nothing to retry them (the sessions on the event store's pool, the catalogue's pool).
+    return [
+        Probe("signed-in page", lambda http, n: http.get("/uitloggen"), 200),
+        Probe("list", lambda http, n: http.get("/api/stories"), 200),
+        Probe("item", lambda http, n: http.get("/api/stories/0001"), 200),
+        Probe("search", lambda http, n: http.get("/api/search", params={"q": "wijk"}), 200),
+        Probe("write", story, 201),
+    ]
+
+
+def _story(number: str) -> dict[str, object]:
+    return {
+        "number": number,
+        "title": f"Verhaal {_word(number)} uit de wijk",
+        "body_markdown": "Een verhaal van rond de storing.",
+        "storytellers": ["Fatima"],
+        "consent": "public",
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.parametrize("settings", ["postgres"], indirect=True)
+def test_outage_answered_within_the_wait(settings: Settings, tmp_path: Path) -> None:
+    """During an outage every kind of request is answered 503 problem+json with Retry-After
+    within WIJKARCHIEF_DATABASE_WAIT (asserted: under twice it, against some 12 s before);
+    the first requests after the server is back all succeed, restart after restart."""
+    cluster = _cluster(settings)
+    if isinstance(cluster, str):
+        pytest.skip(cluster)
+    with _started_again(cluster, settings):
+        figures = outages_answered_fast(settings, tmp_path, _restart(cluster, settings))
+    print(figures)
+
+
+def outages_answered_fast(settings: Settings, tmp_path: Path, outage: Outage) -> dict[str, float]:
+    """ROUNDS outages against a real `serve --workers 2 --no-follow` beside `project`: timed
+    503s during each, then every kind of request answered at once after it."""
+    app = Wijkarchief(settings)
+    try:
+        token = app.issue_token("anna", "curator")
+    finally:
+        app.close()
+    log = tmp_path / "processes.log"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    wait = {"WIJKARCHIEF_DATABASE_WAIT": str(WAIT)}
+    # The deployment shape of the CI run that met a 503 after the restart.
+    projector = _spawn(settings, log, "project", "--interval", "0.1", env=wait)
+    server = _spawn(
+        settings, log, "serve", "--host", "127.0.0.1", "--port", str(port),
+        "--workers", "2", "--no-follow", env=wait,
+    )  # fmt: skip
+    probes = _probes(token)
+    slowest = 0.0
+    try:
+        wait_until("the server answering /api/health", lambda: healthy(base), 60)
+        with httpx.Client(base_url=base, timeout=REQUEST_TIMEOUT) as http:
+            bearer = {"Authorization": f"Bearer {token}"}
+            made = http.post("/api/stories", json=_story("0001"), headers=bearer)
+            assert made.status_code == 201, made.text
+            signed_in = http.post("/inloggen", data={"token": token, "volgende": "/"},
+                                  headers={"Origin": base})  # fmt: skip
+            assert signed_in.status_code == 303, signed_in.text
+            sent = 0
+            for round_ in range(ROUNDS):
+                outage.stop()
+                down = time.monotonic()
+                for probe in probes:
+                    sent += 1
+                    started = time.monotonic()
+                    answer = probe.send(http, sent)
+                    took = time.monotonic() - started
+                    slowest = max(slowest, took)
+                    where = f"round {round_ + 1}, {probe.name} during the outage"
+                    assert answer.status_code == 503, (where, answer.status_code, answer.text)
+                    assert answer.headers["content-type"].startswith(PROBLEM), where
+                    assert int(answer.headers["retry-after"]) > 0, where
+                    assert took < 2 * WAIT < BEFORE_THE_BOUND / 2, (where, took)
+                # Down a while longer with nothing asked: the pools' connections are dead and
+                # their background reconnection has given up (archive.config.RECONNECT_TIMEOUT).
+                time.sleep(max(0.0, down + IDLE - time.monotonic()))
+                outage.start()
+                for pass_ in range(2):  # twice: both workers meet the restart
+                    for probe in probes:
+                        sent += 1
+                        answer = probe.send(http, sent)
+                        where = f"round {round_ + 1}, {probe.name} #{pass_ + 1} after the restart"
+                        assert answer.status_code == probe.ok, (where, answer.text, _tail(log))
+        assert server.poll() is None, "the server died in an outage:\n" + _tail(log)
+        assert projector.poll() is None, "the projector died in an outage:\n" + _tail(log)
+    finally:
+        stop(server, group=True)
+        stop(projector, group=True)
+    return {"slowest_503_s": round(slowest, 2), "wait_s": WAIT}
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-4000:]
