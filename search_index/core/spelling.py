@@ -92,6 +92,8 @@ def suggest(text: str, lexicon: Lexicon) -> str | None:
         better = closest(word, lexicon)
         if better is None:
             return None
+        if word[0].isupper():  # as the reader typed it: Russell → Rusell
+            better = better[0].upper() + better[1:]
         corrected = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", better, corrected, count=1)
         changed = True
     return corrected if changed else None

@@ -502,7 +502,7 @@ def test_a_misspelled_word_is_corrected_from_words_the_reader_may_read(fed: Fed)
 
     # The right spelling finds nothing as typed: the answer is the index's own word's.
     found = fed.search("Russell")
-    assert found["corrected"] is True and found["suggestion"] == "rusell"
+    assert found["corrected"] is True and found["suggestion"] == "Rusell"
     assert [h["ref"] for h in found["hits"]] == ["stories/0001"]
     assert fed.search("cormac russell bruist")["suggestion"] == "cormac rusell bruist"
     # A word that is found is never corrected; words far from any are not either.
