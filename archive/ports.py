@@ -45,25 +45,49 @@ class View(Protocol):
         ...
 
 
+class Moment(TypedDict):
+    """A dated moment (happening) of an item that matched the words (and the year)."""
+
+    happening: str
+    date: str | None
+    title: str
+    snippet: str
+
+
+class Assessed(TypedDict):
+    """How an item was assessed on the quality asked, on one framework element."""
+
+    quality: str
+    element: str | None
+    assessment: str
+    evidence: str | None
+    source: str | None
+
+
 class SearchHit(TypedDict):
-    """One hit of a search: an item, or a dated moment of one."""
+    """One hit of a search: an item, its matching moments inside it."""
 
     kind: str
     id: str
     ref: str
-    happening: str | None
+    happening: str | None  # always None: a hit is an item (kept for older clients)
     title: str
     date: str | None
     snippet: str
     score: float
+    assessed: list[Assessed]  # on the quality the words or `quality` name; else empty
+    moments: list[Moment]
 
 
 class SearchAnswer(TypedDict):
-    """A page of hits, how many matched, and facet counts over every match."""
+    """A page of hits (items), how many items matched, and facet counts of items."""
 
     total: int
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]]
+    sort: str  # relevance | date
+    suggestion: str | None  # "bedoelde u …?": the words with a misspelled one corrected
+    corrected: bool  # the hits are those of `suggestion` (the words as typed found nothing)
 
 
 @runtime_checkable
@@ -82,10 +106,14 @@ class SearchView(View, Protocol):
         offset: int = 0,
         consents: Sequence[str] = ("public",),
         today: str | None = None,
+        sort: str | None = None,
     ) -> dict[str, Any]:
-        """Ranked hits with snippets and facet counts, as `SearchAnswer` (and more fields).
+        """Items with snippets and matching moments, and facet counts, as `SearchAnswer`.
 
-        `consents`: the consent scopes the reader may see. `today` (ISO day): hide items under
-        an embargo that has not passed; None shows them (curators).
+        `assessment` filters the assessment of the quality `quality` names, else of the
+        quality the words of `q` name, else any assessment. `sort`: `relevance` or `date`
+        (oldest first); None: relevance with words, date without. `consents`: the consent
+        scopes the reader may see. `today` (ISO day): hide items under an embargo that has
+        not passed; None shows them (curators).
         """
         ...

@@ -290,8 +290,13 @@ class Archive(KeepsViews, RendersReadModels, Wijkarchief):
         limit: int = 20,
         offset: int = 0,
         role: str = "public",
+        sort: str | None = None,
     ) -> dict[str, Any]:
-        """Ranked Dutch full-text search with snippets and facet counts."""
+        """Dutch full-text search: items with their matching moments, and facet counts.
+
+        With words naming a quality, `assessment` filters that quality's assessment; `sort`
+        is `relevance` or `date` (None: relevance with words, date without).
+        """
         index = self.search_view
         if index is None:
             raise InvalidInput("Er is geen zoekindex ingesteld.")
@@ -306,6 +311,7 @@ class Archive(KeepsViews, RendersReadModels, Wijkarchief):
             offset=offset,
             consents=scopes(role),
             today=None if role == "curator" else self.today(),
+            sort=sort or None,
         )
         return result
 

@@ -86,8 +86,9 @@ def search(
     assessment: str | None = None,
     year: str | None = None,
     offset: str | None = None,
+    sort: str | None = None,
 ) -> Response:
-    """Ranked results with highlighted snippets and facets as toggle links."""
+    """Items with highlighted snippets, their matching moments, facets as toggle links."""
     archive = archive_of(request)
     reader = reader_of(request)
     params: dict[str, Any] = {
@@ -96,6 +97,7 @@ def search(
         "quality": quality or None,
         "assessment": assessment or None,
         "year": year or None,
+        "sort": sort or None,
     }
     error: ArchiveError | None = None
     result: dict[str, Any] = {"total": 0, "hits": [], "facets": {}}
@@ -120,13 +122,28 @@ def search(
             limit=PAGE_SIZE,
             offset=start,
             role=reader.role,
+            sort=params["sort"],
         )
     except ArchiveError as failed:
         error = failed
     hits = [
-        {**hit, "href": views.hit_href(hit), "snippet": views.safe_snippet(hit.get("snippet"))}
+        {
+            **hit,
+            "href": views.hit_href(hit),
+            "snippet": views.safe_snippet(hit.get("snippet")),
+            "moments": [
+                {
+                    **m,
+                    "href": views.hit_href({**hit, "happening": m["happening"]}),
+                    "snippet": views.safe_snippet(m.get("snippet")),
+                }
+                for m in hit.get("moments", [])
+            ],
+        }
         for hit in result["hits"]
     ]
+    browsing = not params["q"]
+    sorted_by = result.get("sort") or ("date" if browsing else "relevance")
     total = int(result["total"])
     pages = {
         "previous": "/search" + query(params, offset=max(start - PAGE_SIZE, 0) or None)
@@ -149,6 +166,12 @@ def search(
             "filtered": any(params[f] for f in views.FACETS),
             "pages": pages,
             "error": error,
+            "sorted_by": sorted_by,
+            "sorts": {
+                name: "/search" + query({**params, "sort": name}) for name in ("relevance", "date")
+            },
+            "suggestion": result.get("suggestion"),
+            "corrected": result.get("corrected", False),
         },
         status=error.status if error else 200,
         json_url="/api/search" + query(params, offset=start or None),

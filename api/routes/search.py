@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
@@ -28,12 +28,21 @@ def search(
     year: Annotated[int | None, Query(ge=1000, le=2999)] = None,
     limit: Limit = 20,
     offset: Offset = 0,
+    sort: Annotated[
+        Literal["relevance", "date"] | None,
+        Query(description="relevance (met woorden de standaard) of date (oudste eerst)"),
+    ] = None,
 ) -> dict[str, Any]:
-    """Ranked Dutch full-text search with snippets and facet counts (kind, quality, year)."""
+    """Dutch full-text search: items (their matching `moments` inside), facet counts of items.
+
+    With words naming a quality (`institutional flexibility`), `assessment` filters that
+    quality's assessment and each hit's `assessed` shows it. A word that finds nothing is
+    corrected from the archive's own words: `suggestion` ("bedoelde u …?"), `corrected`.
+    """
     position = archive.position()
     result = archive.search(
         q, kind=kind, quality=quality, assessment=assessment, year=year,
-        limit=limit, offset=offset, role=reader.role,
+        limit=limit, offset=offset, role=reader.role, sort=sort,
     )  # fmt: skip
     cite(response, position)
     hits = result["hits"]

@@ -13,6 +13,7 @@ from search_index.core.analysis import DUTCH_STOP_WORDS
 # Whoosh's `RegexTokenizer` default without its `*`: wildcards are expanded before analysis.
 TOKEN_PATTERN = r"\w+(\.?\w+)*"
 ANALYZER = "nl"  # the name the Dutch analyser is registered under
+WORDS = "nl_words"  # the name of the folding analyser (the `spelling` field)
 
 
 def dutch_analyzer() -> tantivy.TextAnalyzer:

@@ -10,14 +10,14 @@ import tantivy
 
 from search_index.core.documents import SCHEMA_VERSION, Document
 from search_index.core.shape import FACETS, POSITION_DOC, SEARCH_FIELDS
-from search_index.tantivy.analysis import ANALYZER
+from search_index.tantivy.analysis import ANALYZER, WORDS
 
 # Bumped when this backend's schema or analysis changes (SCHEMA_VERSION: the documents').
-TANTIVY_SCHEMA_VERSION = 1
+TANTIVY_SCHEMA_VERSION = 2
 DIRECTORY = "search-index-tantivy"
 BOOSTS = {"title": 2.0, "quality_text": 1.5}  # Whoosh's field boosts
-RAW_FIELDS = ("docid", "doctype", "ref", "consent", "assessed")
-FACET_FIELDS = FACETS  # raw, multi-valued, fast: filters and facet counts
+RAW_FIELDS = ("docid", "doctype", "ref", "consent")
+FACET_FIELDS = (*FACETS, "assessed")  # raw, multi-valued, fast: filters and facet counts
 MULTI_VALUED = ("quality", "assessment", "assessed", "year")
 
 Q = tantivy.Query
@@ -32,6 +32,8 @@ def build_schema() -> tantivy.Schema:
         builder.add_text_field(name, tokenizer_name="raw", fast=True)
     for name in SEARCH_FIELDS:
         builder.add_text_field(name, tokenizer_name=ANALYZER)
+    builder.add_text_field("spelling", tokenizer_name=WORDS)  # the words as written
+    builder.add_text_field("sortkey", tokenizer_name="raw", fast=True)  # `sort=date`
     builder.add_integer_field("embargo", indexed=True, fast=True)
     # The document as `documents()` made it (JSON): hits, snippets and `purge` read it back.
     builder.add_bytes_field("source", stored=True)
@@ -41,7 +43,7 @@ def build_schema() -> tantivy.Schema:
 def to_document(doc: Document) -> tantivy.Document:
     """A document of `documents()` as tantivy indexes it, its source kept beside."""
     fields: dict[str, Any] = {"source": orjson.dumps(doc)}
-    for name in ("docid", "doctype", "ref", "kind", "consent"):
+    for name in ("docid", "doctype", "ref", "kind", "consent", "spelling", "sortkey"):
         if doc.get(name):
             fields[name] = str(doc[name])
     for name in MULTI_VALUED:

@@ -29,13 +29,14 @@ from __future__ import annotations
 import shutil
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import tantivy
 
 from archive.config import Settings
+from archive.ports import Moment, SearchHit
 from archive.projection import Change, ItemStates
 from search_index.core.budget import Budget
 from search_index.core.documents import SCHEMA_VERSION, Document, documents
@@ -44,13 +45,22 @@ from search_index.core.request import SearchRequest
 from search_index.core.shape import (
     FACETS,
     POSITION_DOC,
+    SEARCH_FIELDS,
     WRITE_LOCK_TIMEOUT,
     Facets,
+    focused,
+    make_moment,
     no_facets,
     ordered_counts,
-    quality_named,
+    place_moments,
 )
-from search_index.tantivy.analysis import ANALYZER
+from search_index.core.spelling import (
+    MAX_CANDIDATES,
+    Lexicon,
+    answer_or_corrected,
+    plain_words,
+)
+from search_index.tantivy.analysis import ANALYZER, WORDS
 from search_index.tantivy.query import QueryMaker
 from search_index.tantivy.schema import (
     DIRECTORY,
@@ -62,10 +72,11 @@ from search_index.tantivy.schema import (
     source,
     to_document,
 )
-from search_index.tantivy.snippets import hits
+from search_index.tantivy.snippets import hits, moment_snippets
 
 WRITER_HEAP = 64_000_000
 FACET_SIZE = 10_000
+MOMENTS_PER_PAGE = 2_000  # happenings read for the moments of one page of hits
 
 Occur = tantivy.Occur
 Q = tantivy.Query
@@ -113,6 +124,7 @@ class TantivySearchView:
     def _load(self, *, reuse: bool) -> tantivy.Index:
         index = tantivy.Index(self.schema, path=str(self.path), reuse=reuse)
         index.register_tokenizer(ANALYZER, self.queries.analyzer)
+        index.register_tokenizer(WORDS, self.queries.folder)
         index.config_reader(reload_policy="Manual")
         self._searcher = None
         self._stamp = None
@@ -236,35 +248,49 @@ class TantivySearchView:
         offset: int = 0,
         consents: Sequence[str] = ("public",),
         today: str | None = None,
+        sort: str | None = None,
     ) -> dict[str, Any]:
-        """Ranked hits with highlighted snippets, and facet counts over every match.
-
-        `consents`: the consent scopes the reader may see. `today` (ISO day): hide items
-        under an embargo that has not passed; None shows them (curators).
-        """
+        """Items with highlighted snippets and their matching moments, and facet counts of
+        every matching item (see `archive.ports.SearchView.search`)."""
         request = SearchRequest.of(
             q, kind=kind, quality=quality, assessment=assessment, year=year, limit=limit,
-            offset=offset, consents=consents, today=today,
+            offset=offset, consents=consents, today=today, sort=sort,
         )  # fmt: skip
-        budget = Budget()
         # The searcher is taken under the lock; the query runs without it (a commit meanwhile
         # gives the next search a new searcher, this one keeps its segments).
         searcher, generation = self._current_generation()
         kept = self._browsing.kept(generation, request)
         if kept is not None:
             return kept
+        answer = answer_or_corrected(
+            request.text,
+            self._answer(searcher, generation, request),
+            lambda: self._lexicon(searcher, request),
+            lambda text: self._answer(searcher, generation, request.corrected(text)),
+        )
+        return self._browsing.answered(generation, request, answer)
+
+    def _answer(
+        self, searcher: tantivy.Searcher, generation: int, request: SearchRequest
+    ) -> dict[str, Any]:
+        """One page of item hits with their moments, the total and the facets."""
+        budget = Budget()
         text = self.queries.parse(request.text, searcher, budget)
         if not request.browsing:  # (browsing runs no query of the reader's: not timed)
             budget.check_time()
-        wanted = Q.boolean_query(
-            [(Occur.Must, text)]
-            + [(Occur.Must, Q.const_score_query(f, 0.0)) for f in self._filters(request)]
-        )
+        wanted = _all(text, [*self._filters(request), self._term("doctype", "item")])
         # tantivy sets aside room for `limit + offset` hits first: past the end of the
         # index (an offset of 2**40, say) that is an allocation that aborts the process.
-        offset = max(offset, 0)
-        window = min(limit, searcher.num_docs - offset)
-        if window > 0:
+        offset = max(request.offset, 0)
+        window = min(request.limit, searcher.num_docs - offset)
+        by_date = request.sort == "date"
+        if window > 0 and by_date:
+            found = searcher.search(
+                wanted, window, count=True, offset=offset, order_by_field="sortkey",
+                order=tantivy.Order.Asc,
+            )  # fmt: skip
+            page = found.hits
+        elif window > 0:
             found = searcher.search(wanted, window, count=True, offset=offset)
             page = found.hits
         else:
@@ -272,19 +298,68 @@ class TantivySearchView:
         if not request.browsing:
             budget.check_time()
         docs: list[tuple[float, Document]] = [
-            (score, source(searcher.doc(address))) for score, address in page
+            (0.0 if by_date else score, source(searcher.doc(address))) for score, address in page
         ]
         total: int = found.count  # type: ignore[attr-defined]  # (missing from the stubs)
-        answer = {
+        focus = request.focus
+        words = plain_words(request.text)
+        found_hits = hits(searcher, self.schema, text, docs, focus, words)
+        place_moments(found_hits, self._moments(searcher, request, text, found_hits, words))
+        return {
             "total": total,
-            "hits": hits(searcher, self.schema, text, docs, quality_named(q)),
+            "hits": found_hits,
             "facets": self._browsing.counted(
-                generation, request, lambda: self._facets(searcher, wanted)
+                generation, request, lambda: self._facets(searcher, wanted, focus)
             )
             if total
             else no_facets(),
+            "sort": request.sort,
         }
-        return self._browsing.answered(generation, request, answer)
+
+    def _moments(
+        self,
+        searcher: tantivy.Searcher,
+        request: SearchRequest,
+        text: tantivy.Query,
+        page: list[SearchHit],
+        words: list[str],
+    ) -> list[tuple[int, str, Moment]]:
+        """The happenings of the page's items that match the words (and the year)."""
+        if not page or (request.browsing and request.year is None):
+            return []
+        refs = Q.boolean_query([(Occur.Should, self._term("ref", h["ref"])) for h in page])
+        filters = [self._term("doctype", "happening"), refs]
+        if request.year is not None:
+            filters.append(self._term("year", str(request.year)))
+        found = searcher.search(_all(text, filters), MOMENTS_PER_PAGE).hits
+        docs = [(score, source(searcher.doc(address))) for score, address in found]
+        return [
+            (doc["sortdate"], doc["ref"], make_moment(doc, snippet))
+            for doc, snippet in moment_snippets(searcher, self.schema, text, docs, words)
+        ]
+
+    def _lexicon(self, searcher: tantivy.Searcher, request: SearchRequest) -> Lexicon:
+        """The index's words as the spelling tolerance asks about them, for this reader."""
+        visible = [*self._filters(request.corrected("")), self._term("doctype", "item")]
+
+        def known(word: str) -> bool:
+            tokens = self.queries.analyzer.analyze(word)
+            return not tokens or all(
+                any(searcher.doc_freq(field, token) for field in SEARCH_FIELDS) for token in tokens
+            )
+
+        def starting(prefix: str) -> Iterable[str]:
+            terms = searcher.terms_with_prefix("spelling", prefix, limit=MAX_CANDIDATES)
+            return (term for term, _ in terms)
+
+        def readable(term: str) -> bool:
+            query = _all(self._term("spelling", term), visible)
+            return bool(searcher.search(query, 1, count=True).count)  # type: ignore[attr-defined]
+
+        return Lexicon(known, starting, readable)
+
+    def _term(self, field: str, value: str) -> tantivy.Query:
+        return Q.term_query(self.schema, field, value)
 
     def _filters(self, request: SearchRequest) -> list[tantivy.Query]:
         """The reader's consent scopes and day, and the chosen facet values, as queries."""
@@ -301,22 +376,34 @@ class TantivySearchView:
             )
         if request.kind:
             filters.append(Q.term_query(self.schema, "kind", request.kind))
-        if request.quality and request.assessment:
-            assessed = f"{request.quality}:{request.assessment}"
-            filters.append(Q.term_query(self.schema, "assessed", assessed))
-        elif request.quality:
-            filters.append(Q.term_query(self.schema, "quality", request.quality))
+        if request.assessed:
+            filters.append(Q.term_query(self.schema, "assessed", request.assessed))
         elif request.assessment:
             filters.append(Q.term_query(self.schema, "assessment", request.assessment))
+        if request.quality:
+            filters.append(Q.term_query(self.schema, "quality", request.quality))
         if request.year is not None:
             filters.append(Q.term_query(self.schema, "year", str(request.year)))
         return filters
 
-    def _facets(self, searcher: tantivy.Searcher, wanted: tantivy.Query) -> Facets:
-        spec = {field: {"terms": {"field": field, "size": FACET_SIZE}} for field in FACETS}
+    def _facets(
+        self, searcher: tantivy.Searcher, wanted: tantivy.Query, focus: str | None
+    ) -> Facets:
+        """Terms aggregations over every match; with a quality in focus, its assessments."""
+        fields = (*FACETS, "assessed") if focus else FACETS
+        spec = {field: {"terms": {"field": field, "size": FACET_SIZE}} for field in fields}
         found = searcher.aggregate(wanted, spec)
         facets: Facets = {}
-        for field in FACETS:
+        for field in fields:
             buckets = found.get(field, {}).get("buckets", [])
             facets[field] = ordered_counts((str(b["key"]), int(b["doc_count"])) for b in buckets)
+        if focus:
+            facets["assessment"] = focused(facets.pop("assessed"), focus)
         return facets
+
+
+def _all(query: tantivy.Query, filters: list[tantivy.Query]) -> tantivy.Query:
+    """The query, narrowed by zero-score filters."""
+    return Q.boolean_query(
+        [(Occur.Must, query)] + [(Occur.Must, Q.const_score_query(f, 0.0)) for f in filters]
+    )

@@ -28,6 +28,12 @@ def dutch_analyzer() -> Analyzer:
     return analyzer
 
 
+def spelling_analyzer() -> Analyzer:
+    """Tokenise, lower-case, fold accents: the words as written, for "bedoelde u …?"."""
+    analyzer: Analyzer = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+    return analyzer
+
+
 def build_schema() -> Schema:
     """One document per item and per happening, plus one that keeps the tracked position."""
     dutch = dutch_analyzer()
@@ -44,6 +50,10 @@ def build_schema() -> Schema:
         evidence_by_quality=STORED(),  # quality id → its evidence, the snippet for a quality
         quality_text=TEXT(analyzer=dutch, field_boost=1.5),
         names=TEXT(analyzer=dutch, stored=True),  # people, storytellers, places, outlet
+        moments=TEXT(analyzer=dutch),  # the item's happenings' words
+        parts=TEXT(analyzer=dutch),  # the parts of the text's compounds
+        spelling=TEXT(analyzer=spelling_analyzer()),  # the words as written
+        assessments=STORED(),  # the item's assessments: how it was assessed on a quality
         quality=KEYWORD(stored=True, commas=True),
         assessment=KEYWORD(stored=True, commas=True),  # shown, partial, lacking
         assessed=KEYWORD(commas=True),  # quality:assessment pairs
@@ -51,6 +61,8 @@ def build_schema() -> Schema:
         consent=ID(stored=True),
         embargo=NUMERIC(stored=True),  # YYYYMMDD until which the item is hidden; 0: none
         date=STORED(),
+        sortdate=STORED(),  # YYYYMMDD of the first day (moments are shown in date order)
+        sortkey=ID(sortable=True),  # sortdate and ref: the order of `sort=date`
         position=NUMERIC(stored=True),  # on the meta document only
         schema_version=NUMERIC(stored=True),
     )

@@ -15,11 +15,11 @@ from typing import Any
 from whoosh.query import NumericRange, Term
 from whoosh.searching import Searcher
 
-from search_index.core.shape import FACETS, Facets, ordered_counts
+from search_index.core.shape import FACETS, Facets, focused, ordered_counts
 from search_index.whoosh.searchers import Generation
 
 # Fields whose per-value document sets are cached per searcher (facets and filters).
-CACHED_FIELDS = (*FACETS, "consent")
+CACHED_FIELDS = (*FACETS, "consent", "doctype", "assessed")
 VISIBLE_KEPT = 64  # (consent scopes, day) combinations kept per commit
 
 ValueSets = dict[str, dict[str, frozenset[int]]]  # field → value → documents
@@ -34,13 +34,24 @@ class DocumentSets:
         self._segment_sets: dict[tuple[str, int, int], ValueSets] = {}
         self._segment_embargoes: dict[tuple[str, int, int, int], frozenset[int]] = {}
 
-    def facets(self, searcher: Searcher, generation: Generation, matched: Set[int]) -> Facets:
-        """How many of `matched` hold each value of each facet."""
+    def facets(
+        self,
+        searcher: Searcher,
+        generation: Generation,
+        matched: Set[int],
+        focus: str | None = None,
+    ) -> Facets:
+        """How many of `matched` hold each value of each facet; with a quality in `focus`,
+        the assessments are that quality's."""
         sets = self.values(searcher, generation)
-        return {
+        counts = {
             field: ordered_counts((value, len(docs & matched)) for value, docs in values.items())
             for field, values in ((f, sets[f]) for f in FACETS)
         }
+        if focus:
+            assessed = {value: len(docs & matched) for value, docs in sets["assessed"].items()}
+            counts["assessment"] = focused(assessed, focus)
+        return counts
 
     def visible(
         self,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from whoosh.query import Every, MultiTerm, NullQuery, Query, Term
 from whoosh.searching import Searcher
 
 from archive.config import Settings
-from archive.ports import SearchHit
+from archive.ports import Moment, SearchHit
 from archive.projection import Change, ItemStates
 from search_index.core.budget import Budget, unreadable
 from search_index.core.documents import SCHEMA_VERSION, documents
@@ -36,11 +36,14 @@ from search_index.core.shape import (
     WRITE_LOCK_TIMEOUT,
     fallback_snippet,
     make_hit,
-    quality_named,
+    make_moment,
+    marked,
+    place_moments,
 )
+from search_index.core.spelling import Lexicon, answer_or_corrected, plain_words
 from search_index.whoosh.merging import BULK, SMALL, merge_tiers
 from search_index.whoosh.schema import build_schema
-from search_index.whoosh.searchers import Searchers
+from search_index.whoosh.searchers import Generation, Searchers
 from search_index.whoosh.sets import DocumentSets
 
 
@@ -145,37 +148,83 @@ class WhooshSearchView:
         offset: int = 0,
         consents: Sequence[str] = ("public",),
         today: str | None = None,
+        sort: str | None = None,
     ) -> dict[str, Any]:
-        """Ranked hits with highlighted snippets, and facet counts over every match.
-
-        `consents`: the consent scopes the reader may see. `today` (ISO day): hide items
-        under an embargo that has not passed; None shows them (curators).
-        """
+        """Items with highlighted snippets and their matching moments, and facet counts of
+        every matching item (see `archive.ports.SearchView.search`)."""
         request = SearchRequest.of(
             q, kind=kind, quality=quality, assessment=assessment, year=year, limit=limit,
-            offset=offset, consents=consents, today=today,
+            offset=offset, consents=consents, today=today, sort=sort,
         )  # fmt: skip
         # No lock while the query runs: a searcher of its own (a commit never waits for it).
         with self._searchers.lease() as (searcher, generation):
             kept = self._browsing.kept(generation, request)
             if kept is not None:
                 return kept
-            text = request.text
-            query, budget = self._parse(text, searcher) if text else (Every(), None)
-            matched = self._matched(searcher, generation, request, query, budget)
-            hits: list[SearchHit] = []
-            if matched:  # (an empty set would filter nothing)
-                # Whoosh takes a `set` (not a frozenset) of document numbers as a filter.
-                results = searcher.search(query, filter=matched, limit=offset + limit, terms=True)
-                results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
-                results.formatter = HtmlFormatter(tagname="mark", classname="match", between=" … ")
-                hinted = quality_named(q)
-                hits = [_hit(hit, hinted) for hit in results[offset : offset + limit]]
-            facets = self._browsing.counted(
-                generation, request, lambda: self._sets.facets(searcher, generation, matched)
+            answer = answer_or_corrected(
+                request.text,
+                self._answer(searcher, generation, request),
+                lambda: self._lexicon(searcher, generation, request),
+                lambda text: self._answer(searcher, generation, request.corrected(text)),
             )
-            answer = {"total": len(matched), "hits": hits, "facets": facets}
             return self._browsing.answered(generation, request, answer)
+
+    def _answer(
+        self, searcher: Searcher, generation: Generation, request: SearchRequest
+    ) -> dict[str, Any]:
+        """One page of item hits with their moments, the total and the facets."""
+        text = request.text
+        query, budget = self._parse(text, searcher) if text else (Every(), None)
+        matched = self._matched(searcher, generation, request, query, budget)
+        hits: list[SearchHit] = []
+        focus = request.focus
+        if matched:  # (an empty set would filter nothing)
+            # Whoosh takes a `set` (not a frozenset) of document numbers as a filter.
+            end = request.offset + request.limit
+            by_date = "sortkey" if request.sort == "date" else None
+            results = searcher.search(
+                query, filter=matched, limit=end, terms=True, sortedby=by_date
+            )
+            _mark(results)
+            words = plain_words(text)
+            hits = [_hit(hit, focus, words, not by_date) for hit in results[request.offset : end]]
+            place_moments(hits, self._moments(searcher, generation, request, query, hits))
+        facets = self._browsing.counted(
+            generation,
+            request,
+            lambda: self._sets.facets(searcher, generation, matched, focus),
+        )
+        return {"total": len(matched), "hits": hits, "facets": facets, "sort": request.sort}
+
+    def _moments(
+        self,
+        searcher: Searcher,
+        generation: Generation,
+        request: SearchRequest,
+        query: Query,
+        hits: list[SearchHit],
+    ) -> list[tuple[int, str, Moment]]:
+        """The happenings of the page's items that match the words (and the year)."""
+        if not hits or (request.browsing and request.year is None):
+            return []
+        sets = self._sets.values(searcher, generation)
+        docs: set[int] = set()
+        for hit in hits:
+            docs.update(searcher.docs_for_query(Term("ref", hit["ref"])))
+        docs &= sets["doctype"].get("happening", frozenset())
+        if request.year is not None:
+            docs &= sets["year"].get(str(request.year), frozenset())
+        if not docs:
+            return []
+        results = searcher.search(query, filter=docs, limit=None, terms=True)
+        _mark(results)
+        words = plain_words(request.text)
+        found = []
+        for hit in results:
+            snippet = hit.highlights("body", top=2) if hit.get("body") else ""
+            snippet = snippet or marked(hit.get("body") or "", words)
+            found.append((hit["sortdate"], hit["ref"], make_moment(hit, snippet)))
+        return found
 
     def _matched(
         self,
@@ -185,21 +234,20 @@ class WhooshSearchView:
         query: Query,
         budget: Budget | None,
     ) -> set[int]:
-        """The documents the reader may see that pass the filters and match the query."""
+        """The items the reader may see that pass the filters and match the query."""
         # The filters as document sets: visibility cached per commit, the facet fields
         # from their cached value sets (the position document has no consent: never in).
         allowed = self._sets.visible(searcher, generation, request.consents, request.today)
         sets = self._sets.values(searcher, generation)
-        wanted: list[frozenset[int]] = []
+        wanted: list[frozenset[int]] = [sets["doctype"].get("item", frozenset())]
         if request.kind:
             wanted.append(sets["kind"].get(request.kind, frozenset()))
-        if request.quality and request.assessment:
-            term = Term("assessed", f"{request.quality}:{request.assessment}")
-            wanted.append(frozenset(searcher.docs_for_query(term)))
-        elif request.quality:
-            wanted.append(sets["quality"].get(request.quality, frozenset()))
+        if request.assessed:
+            wanted.append(sets["assessed"].get(request.assessed, frozenset()))
         elif request.assessment:
             wanted.append(sets["assessment"].get(request.assessment, frozenset()))
+        if request.quality:
+            wanted.append(sets["quality"].get(request.quality, frozenset()))
         if request.year is not None:
             wanted.append(sets["year"].get(str(request.year), frozenset()))
         for docs in sorted(wanted, key=len):
@@ -207,6 +255,30 @@ class WhooshSearchView:
         if budget is None:
             return set(allowed)
         return _matching(searcher, query, budget) & allowed
+
+    def _lexicon(
+        self, searcher: Searcher, generation: Generation, request: SearchRequest
+    ) -> Lexicon:
+        """The index's words as the spelling tolerance asks about them, for this reader."""
+        reader = searcher.reader()
+        items = self._sets.visible(searcher, generation, request.consents, request.today)
+        items = items & self._sets.values(searcher, generation)["doctype"].get("item", frozenset())
+
+        def known(word: str) -> bool:
+            tokens = [t.text for t in self.schema["body"].analyzer(word, mode="query")]
+            return not tokens or all(
+                any(reader.doc_frequency(field, token) for field in SEARCH_FIELDS)
+                for token in tokens
+            )
+
+        def starting(prefix: str) -> Iterable[str]:
+            # (Whoosh gives a field's terms as bytes)
+            return (term.decode() for term in reader.expand_prefix("spelling", prefix))
+
+        def readable(term: str) -> bool:
+            return bool(items.intersection(searcher.docs_for_query(Term("spelling", term))))
+
+        return Lexicon(known, starting, readable)
 
     def _parse(self, text: str, searcher: Searcher) -> tuple[Query, Budget]:
         """The reader's text as a query, and the budget it has left once its terms are known.
@@ -231,15 +303,24 @@ class WhooshSearchView:
         return query, budget
 
 
-def _hit(hit: Any, quality: str | None) -> SearchHit:
-    """A Whoosh hit as the view answers it: the first matched field's highlights."""
+def _mark(results: Any) -> None:
+    """Highlight matches as `<mark class="match termN">`, in fragments of SNIPPET_CHARS."""
+    results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
+    results.formatter = HtmlFormatter(tagname="mark", classname="match", between=" … ")
+
+
+def _hit(hit: Any, focus: str | None, words: list[str], scored: bool) -> SearchHit:
+    """A Whoosh hit as the view answers it: the first matched field's highlights (a hit
+    sorted by date has no score: Whoosh's `score` is then its sort key)."""
     snippet = ""
     for field in SNIPPET_FIELDS:
         if hit.get(field):
             snippet = hit.highlights(field, top=2)
             if snippet:
                 break
-    return make_hit(hit, snippet or fallback_snippet(hit, quality), hit.score)
+    return make_hit(
+        hit, snippet or fallback_snippet(hit, focus, words), hit.score if scored else 0.0, focus
+    )
 
 
 def _matching(searcher: Searcher, query: Query, budget: Budget) -> set[int]:

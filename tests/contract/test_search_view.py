@@ -17,6 +17,7 @@ import pytest
 from archive.config import Settings
 from archive.ports import SearchView, View
 from archive.service import Archive
+from events import qualities
 from events.errors import InvalidInput
 from search_index.core import budget
 from search_index.tantivy import TantivySearchView
@@ -126,18 +127,27 @@ def test_dutch_words_are_found_in_every_form(fed: Fed) -> None:
     assert [(h["kind"], h["id"]) for h in found["hits"]] == [("episodes", "duimdrop")]
     assert '<mark class="match term0">vrijwilligers</mark>' in found["hits"][0]["snippet"]
     assert set(found["hits"][0]) == {
-        "kind", "id", "ref", "happening", "title", "date", "snippet", "score",
+        "kind", "id", "ref", "happening", "title", "date", "snippet", "score", "assessed",
+        "moments",
     }  # fmt: skip
 
-    # A happening is found on its own, with its date, and points at its episode.
-    petitie = fed.search("handtekening")["hits"]
-    found_where = [(h["id"], h["happening"], h["date"]) for h in petitie]
-    assert found_where == [("duimdrop", "h1", "2020-11")]
+    # A happening's words find its item, the happening inside it as a moment with its date.
+    petitie = fed.search("handtekening")
+    assert petitie["total"] == 1
+    hit = petitie["hits"][0]
+    assert (hit["id"], hit["happening"], hit["date"]) == ("duimdrop", None, "2020-23")
+    assert [(m["happening"], m["date"]) for m in hit["moments"]] == [("h1", "2020-11")]
+    assert hit["moments"][0]["title"] == "Petitie met 1.425 handtekeningen overhandigd"
 
-    # The quality's English label finds the item assessed on it; its evidence is the snippet.
+    # The quality's English label finds the item assessed on it; its evidence is the snippet,
+    # and the hit says how the item was assessed on it.
     english = fed.search("institutional flexibility")["hits"]
     assert [h["ref"] for h in english] == ["episodes/duimdrop"]
     assert "De gemeente bleek niet in staat" in english[0]["snippet"]
+    assert [(a["quality"], a["element"], a["assessment"]) for a in english[0]["assessed"]] == [
+        ("institutionele-souplesse", "betrokken-bestuur", "lacking")
+    ]
+    assert english[0]["moments"] == []  # the label is not in the happening
 
     # A word that is nowhere finds nothing, with empty facets.
     nothing = fed.search("kernfusiecentrale")
@@ -224,7 +234,9 @@ def test_what_readers_type_is_text_never_syntax(fed: Fed) -> None:
     assert fed.search('"1.425 handtekeningen"')["total"] == 1
     assert fed.search('"handtekeningen 1.425"')["total"] == 0
     assert fed.search("petitie OR kernfusie")["total"] == 1
-    assert [h["happening"] for h in fed.search("duimdrop NOT petitie")["hits"]] == [None]
+    # The item holds its happening's words: NOT excludes the item.
+    assert fed.search("duimdrop NOT petitie")["total"] == 0
+    assert fed.refs("duimdrop NOT kernfusie") == ["episodes/duimdrop"]
 
     # A prefix finds the longer words, highlighted.
     found = fed.search("speelgoed*")
@@ -233,7 +245,7 @@ def test_what_readers_type_is_text_never_syntax(fed: Fed) -> None:
 
     # Only stop words find nothing; no words at all find everything the reader may see.
     assert fed.search("de")["total"] == 0
-    assert fed.search("")["total"] == 2
+    assert fed.search("")["total"] == 1
 
 
 def test_queries_beyond_the_budget_are_refused_as_invalid_input(
@@ -286,30 +298,33 @@ def test_pages_follow_one_stable_order(fed: Fed) -> None:
         assert far["hits"] == [] and far["total"] == 5
 
 
-def test_browsing_lists_what_changed_last_last_and_follows_every_write(fed: Fed) -> None:
-    # Browsing (no words): the public sees the episode and its happening, in write order.
+def test_browsing_lists_items_by_date_and_follows_every_write(fed: Fed) -> None:
+    # Browsing (no words): the public sees the episode (autumn 2020) and an undated story.
     _episode(fed.archive)
     _story(fed.archive, "0001", "Op de markt")
     fed.archive.revise("episodes", "duimdrop", {"title": "Duimdrop blijft"}, actor="anna")
     first = fed.search("")
-    assert first["total"] == 3 and first["hits"][0]["ref"] == "stories/0001"
-    assert first["facets"]["kind"] == {"episodes": 2, "stories": 1}
+    assert first["sort"] == "date"
+    assert [h["ref"] for h in first["hits"]] == ["episodes/duimdrop", "stories/0001"]
+    assert first["total"] == 2 and first["facets"]["kind"] == {"episodes": 1, "stories": 1}
 
     # The same browse again gives the same answer; what a caller does to it stays its own.
     first["hits"].clear()
     first["facets"]["kind"]["episodes"] = 99
     again = fed.search("")
-    assert again["total"] == 3 and len(again["hits"]) == 3
-    assert again["facets"]["kind"] == {"episodes": 2, "stories": 1}
+    assert again["total"] == 2 and len(again["hits"]) == 2
+    assert again["facets"]["kind"] == {"episodes": 1, "stories": 1}
 
     # Another page of the same browse is its own answer.
     assert fed.refs("", limit=1, offset=1) == [fed.refs("", limit=2)[1]]
 
-    # A write: the next browse has it, facets included.
-    _story(fed.archive, "0002", "In de buurt")
+    # A write: the next browse has it in its place by date, facets included.
+    _story(fed.archive, "0002", "In de buurt", date="2019-05")
     after = fed.search("")
-    assert after["total"] == 4 and after["hits"][-1]["ref"] == "stories/0002"
-    assert after["facets"]["kind"] == {"episodes": 2, "stories": 2}
+    assert [h["ref"] for h in after["hits"]] == [
+        "stories/0002", "episodes/duimdrop", "stories/0001",
+    ]  # fmt: skip
+    assert after["facets"]["kind"] == {"episodes": 1, "stories": 2}
 
 
 def test_facet_counts_stay_exact_through_revisions_and_merges(fed: Fed) -> None:
@@ -355,3 +370,171 @@ def test_the_tracked_position_reset_and_purge(fed: Fed) -> None:
     assert fed.view.position() == fed.archive.position() > head
     assert fed.refs("vrijwilligers") == ["episodes/duimdrop"]
     assert fed.search("buurtsuper")["total"] == 0
+
+
+def _case(archive: Archive, slug: str, title: str, grades: dict[str, str], **fields: Any) -> None:
+    """An episode assessed on the given qualities (quality id → grade)."""
+    assessments = [
+        {
+            "quality": quality,
+            "element": qualities.get(quality).elements[0],
+            "assessment": grade,
+            "evidence": f"Bewijs voor {quality} in {slug}.",
+            "source": "monitor-veerkracht-botu-2021.txt:100",
+        }
+        for quality, grade in grades.items()
+    ]
+    data = {"id": slug, "title": title, "consent": "public", "assessments": assessments}
+    archive.register("episodes", {**data, **fields}, actor="anna")
+
+
+def test_a_hit_is_an_item_with_its_matching_moments_inside(fed: Fed) -> None:
+    # An episode with four moments over two years, two of them about laptops.
+    fed.archive.register(
+        "episodes",
+        {
+            "id": "hulp",
+            "title": "Hulp in de wijk",
+            "summary": "Bewoners hielpen elkaar.",
+            "date": "2020/2021",
+            "happenings": [
+                {"date": "2021-02", "title": "Laptops voor scholieren", "text": "Nog meer."},
+                {"date": "2020-04", "title": "Eerste laptops uitgedeeld", "text": "Veertig."},
+                {"date": "2020-03", "title": "Voedselpakketten", "text": "Honderd pakketten."},
+                {"date": "2021-06", "title": "Afsluiting", "text": "Een feest."},
+            ],
+        },
+        actor="anna",
+    )
+    _story(fed.archive, "0001", "Mijn laptop", "Ik kreeg een laptop.", date="2020-05")
+
+    # One hit per item, however many of its moments match; totals and facets count items.
+    found = fed.search("laptops")
+    assert found["total"] == 2 and found["facets"]["kind"] == {"episodes": 1, "stories": 1}
+    episode = next(h for h in found["hits"] if h["ref"] == "episodes/hulp")
+    # Its matching moments inside it, in date order.
+    assert [(m["happening"], m["date"]) for m in episode["moments"]] == [
+        ("h2", "2020-04"), ("h1", "2021-02"),
+    ]  # fmt: skip
+    assert episode["moments"][0]["title"] == "Eerste laptops uitgedeeld"
+
+    # A year narrows the items and the moments shown inside them.
+    in_2021 = fed.search("laptops", year=2021)
+    assert [h["ref"] for h in in_2021["hits"]] == ["episodes/hulp"]
+    assert [m["happening"] for m in in_2021["hits"][0]["moments"]] == ["h1"]
+
+    # Browsing counts items too: two, not six; with a year, the moments of that year.
+    assert fed.search("")["total"] == 2
+    assert fed.search("")["hits"][0]["moments"] == []
+    browse_2020 = fed.search("", year=2020)
+    hulp = next(h for h in browse_2020["hits"] if h["ref"] == "episodes/hulp")
+    assert [m["happening"] for m in hulp["moments"]] == ["h3", "h2"]
+
+
+def test_words_naming_a_quality_filter_that_qualitys_assessment(fed: Fed) -> None:
+    # Two cases assessed oppositely on two qualities, and one not on them at all.
+    _case(fed.archive, "botu12", "BoTu12", {
+        "institutionele-souplesse": "shown", "betrouwbaarheid": "lacking",
+    })  # fmt: skip
+    _case(fed.archive, "duimdrop", "Duimdrop", {
+        "institutionele-souplesse": "lacking", "betrouwbaarheid": "shown",
+    })  # fmt: skip
+    _case(fed.archive, "helpt", "Delfshaven Helpt", {"mobiliserend-vermogen": "shown"})
+
+    # The words name the quality (English, Dutch, id, any case): `assessment` is its grade.
+    for named in ("institutional flexibility", "Institutionele Souplesse",
+                  "institutionele-souplesse"):  # fmt: skip
+        assert fed.refs(named, assessment="shown") == ["episodes/botu12"]
+        assert fed.refs(named, assessment="lacking") == ["episodes/duimdrop"]
+    assert fed.refs("betrouwbaarheid", assessment="shown") == ["episodes/duimdrop"]
+    assert fed.refs("reliability", assessment="lacking") == ["episodes/botu12"]
+
+    # Each hit shows how the item was assessed on the quality asked: element, evidence, source.
+    hit = fed.search("institutional flexibility", assessment="shown")["hits"][0]
+    assert hit["assessed"] == [
+        {
+            "quality": "institutionele-souplesse",
+            "element": qualities.get("institutionele-souplesse").elements[0],
+            "assessment": "shown",
+            "evidence": "Bewijs voor institutionele-souplesse in botu12.",
+            "source": "monitor-veerkracht-botu-2021.txt:100",
+        }
+    ]
+
+    # The assessment facet counts that quality's grades, so a click gives what it says.
+    facets = fed.search("institutional flexibility")["facets"]
+    assert facets["assessment"] == {"lacking": 1, "shown": 1}
+
+    # Words that name no quality: `assessment` is any assessment of the item, as before.
+    assert sorted(fed.refs("", assessment="shown")) == [
+        "episodes/botu12", "episodes/duimdrop", "episodes/helpt",
+    ]  # fmt: skip
+    # The `quality` filter names the quality itself, words or not.
+    assert fed.refs("", quality="betrouwbaarheid", assessment="shown") == ["episodes/duimdrop"]
+
+
+def test_dutch_compounds_are_found_by_their_parts(fed: Fed) -> None:
+    # Words of the sources: the Delfshaven Helpt episode and a buurthuis.
+    _story(fed.archive, "0001", "Delfshaven Helpt",
+           "Tijdens de coronacrisis zamelden bewoners laptops in.", date="2020")  # fmt: skip
+    _story(fed.archive, "0002", "Het buurthuis", "Een speelgoedcontainer op het plein.")
+
+    # A part finds the compound, alone or with other words; the compound finds itself.
+    assert fed.refs("corona") == ["stories/0001"]
+    assert fed.refs("corona laptops") == ["stories/0001"]
+    assert fed.refs("coronacrisis") == ["stories/0001"]
+    assert fed.refs("crisis") == ["stories/0001"]
+    for part in ("buurt", "huis", "speelgoed", "container"):
+        assert fed.refs(part) == ["stories/0002"], part
+    # The snippet marks the compound the part was found in.
+    snippet = fed.search("corona")["hits"][0]["snippet"]
+    assert '<mark class="match term0">coronacrisis</mark>' in snippet
+    # Words that only look like compounds stay whole: `jaardag` is no part of `verjaardag`.
+    _story(fed.archive, "0003", "Feest", "Oma vierde haar verjaardag.")
+    assert fed.refs("jaardag") == [] and fed.refs("verjaardag") == ["stories/0003"]
+
+
+def test_a_misspelled_word_is_corrected_from_words_the_reader_may_read(fed: Fed) -> None:
+    # The source spells a name wrong ("Rusell"); a hidden story has a word of its own.
+    _story(fed.archive, "0001", "BoTu Bruist", "Een avond met Cormac Rusell.",
+           people=["Cormac Rusell"])  # fmt: skip
+    _story(fed.archive, "0002", "Geheim", "De kwartiermaker vertelt.", consent="curators")
+
+    # The right spelling finds nothing as typed: the answer is the index's own word's.
+    found = fed.search("Russell")
+    assert found["corrected"] is True and found["suggestion"] == "Rusell"
+    assert [h["ref"] for h in found["hits"]] == ["stories/0001"]
+    assert fed.search("cormac russell bruist")["suggestion"] == "cormac rusell bruist"
+    # A word that is found is never corrected; words far from any are not either.
+    exact = fed.search("Rusell")
+    assert (exact["suggestion"], exact["corrected"], exact["total"]) == (None, False, 1)
+    assert fed.search("xylofoonles")["suggestion"] is None
+
+    # A word of an item the reader may not read is never suggested to them.
+    hidden = fed.search("kwartiermakr")
+    assert (hidden["total"], hidden["suggestion"]) == (0, None)
+    curator = fed.search("kwartiermakr", consents=CURATOR, today=None)
+    assert curator["suggestion"] == "kwartiermaker" and curator["total"] == 1
+
+
+def test_sort_by_relevance_or_date(fed: Fed) -> None:
+    # Three stories about the market: 2021, 2019 and undated; one says it three times.
+    _story(fed.archive, "0001", "Markt", "De markt, de markt, de markt.", date="2021")
+    _story(fed.archive, "0002", "Zaterdag", "Naar de markt.", date="2019-03")
+    _story(fed.archive, "0003", "Zonder datum", "Over de markt.")
+
+    # By date: oldest first, undated last; by relevance: the best match first.
+    by_date = fed.search("markt", sort="date")
+    assert [h["ref"] for h in by_date["hits"]] == ["stories/0002", "stories/0001", "stories/0003"]
+    assert by_date["sort"] == "date"
+    assert fed.refs("markt", sort="relevance")[0] == "stories/0001"
+    assert fed.search("markt")["sort"] == "relevance"
+    # Pages by date follow the same order.
+    assert fed.refs("markt", sort="date", limit=1, offset=1) == ["stories/0001"]
+    # Browsing sorts by date unless asked otherwise.
+    assert fed.refs("") == ["stories/0002", "stories/0001", "stories/0003"]
+
+    # An unknown order is refused with its field.
+    with pytest.raises(InvalidInput) as refused:
+        fed.search("markt", sort="alfabet")
+    assert refused.value.field == "sort"

@@ -151,9 +151,10 @@ def test_version_1_happenings_read_back_with_empty_themes(
         listed = archive.catalogue.item("episodes", KEY)
         assert listed is not None
         assert [h["themes"] for h in listed["happenings"]] == [[], []]
-        found = archive.search("avondklok ingesteld")["hits"]
-        assert [(h["ref"], h["happening"], h["date"]) for h in found][:1] == [
-            (f"episodes/{KEY}", "h1", "2021-01-23")
+        found = archive.search("avondklok ingesteld")["hits"]  # the item, its moment inside
+        assert [h["ref"] for h in found] == [f"episodes/{KEY}"]
+        assert [(m["happening"], m["date"]) for m in found[0]["moments"]][:1] == [
+            ("h1", "2021-01-23")
         ]
         entries = archive.timeline(2021)["entries"]
         assert [(e["title"], e["themes"]) for e in entries if e["kind"] == "happening"] == [
