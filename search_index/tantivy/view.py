@@ -1,27 +1,18 @@
 """The tantivy search view: the same view and the same searches as the Whoosh one.
 
-Chosen with `WIJKARCHIEF_SEARCH_BACKEND=tantivy` (see `search_index.open_search_index`); Whoosh
-stays the embedded default. It indexes the same documents (`search_index.core.documents`) in
-its own directory, next to the Whoosh one (`<data>/search-index-tantivy`), so switching
-backends never mixes files; each rebuilds itself from the log when it is behind.
+Chosen with `WIJKARCHIEF_SEARCH_BACKEND=tantivy`; Whoosh stays the embedded default. The
+same documents (`search_index.core.documents`) in a directory of its own
+(`<data>/search-index-tantivy`); it rebuilds itself from the log when it is behind.
 
-- Position: a document of its own (`docid=__position__`), deleted and added again in the
-  same `commit()` as the page of changes it belongs to. A tantivy commit is the atomic
-  replacement of `meta.json`, so after a `kill -9` the index is never ahead of or behind its
-  position.
-- Writers: one per page (tantivy allows one writer per index, held by a lock file the kernel
-  releases when a process dies), one indexing thread, and the merges it starts are waited
-  for before `process()` returns. The segments, the merges and so the term statistics are
-  then the same on every rebuild of the same log, and no writer is left holding the lock
-  for another process (`wijkarchief project` and the API workers take turns).
+- Position: a document of its own, replaced in the same `commit()` as its page of changes
+  (a commit atomically replaces `meta.json`: after a `kill -9` never ahead or behind).
+- Writers: one per page, one indexing thread; its merges are waited for before `process()`
+  returns, so rebuilds of one log give the same segments and no writer holds the lock.
 - Analysis: `search_index.tantivy.analysis`; queries: `search_index.tantivy.query`.
-- Threads: a search takes the current searcher under a short lock and runs without it (a
-  tantivy searcher may be shared); a page's commit takes the writer's lock alone.
-- Filters are zero-score clauses.
-- Facets: terms aggregations over every match (fast fields), in one call.
-- Erasure (`purge`): every live document is written again from its stored source in one
-  commit that drops every old segment; tantivy deletes the files no commit refers to, so
-  the erased words are in no file on disk.
+- Threads: a search takes the current searcher under a short lock and runs without it.
+- Filters are zero-score clauses; facets are terms aggregations over every match.
+- Erasure (`purge`): every live document rewritten in one commit that drops every old
+  segment; tantivy deletes the files no commit refers to.
 """
 
 from __future__ import annotations
@@ -77,7 +68,6 @@ from search_index.tantivy.snippets import hits, moment_snippets
 WRITER_HEAP = 64_000_000
 FACET_SIZE = 10_000
 MOMENTS_PER_PAGE = 2_000  # happenings read for the moments of one page of hits
-
 Occur = tantivy.Occur
 Q = tantivy.Query
 
