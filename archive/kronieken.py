@@ -53,7 +53,9 @@ MAX_ROWS = 12  # above this many rows, labels may hide leader lines of later mar
 
 def build(items: list[dict[str, Any]]) -> dict[str, Any]:
     """The chronicle: corona-themed happenings and dated items from March 2020 on."""
-    entries = sorted(timelines.collect(items, _keep), key=_chronicle_order)
+    # The timeline's own order (timelines.sort_key): an entry dated only "2020" stands where
+    # it stands in the 2020 timeline, before March, not among the March entries.
+    entries = timelines.sort_entries(timelines.collect(items, _keep))
     return {
         "title": TITLE,
         "subtitle": SUBTITLE,
@@ -70,12 +72,6 @@ def _keep(item: dict[str, Any], record: dict[str, Any]) -> bool:
     themed = THEME in (record.get("themes") or []) or THEME in (item.get("themes") or [])
     span = dates.span(record["date"])
     return themed and span.end >= FIRST_DAY and span.start >= CRISIS_YEAR
-
-
-def _chronicle_order(entry: dict[str, Any]) -> tuple[Any, ...]:
-    """Timeline order, with dates that begin before March 2020 counted from March 2020."""
-    start, end, text = dates.sort_key(entry["date"])
-    return (max(start, FIRST_DAY), end, text, *timelines.sort_key(entry)[1:])
 
 
 # -- rendering -----------------------------------------------------------------
