@@ -81,8 +81,11 @@ fmt: install-test
 	$(BIN)/ruff format $(PACKAGES) tests benchmarks
 	$(BIN)/ruff check --fix $(PACKAGES) tests benchmarks
 
+## make typecheck: mypy over the packages (strict on events, archive, search_index, bootstrap)
+## and over the tests
 typecheck: install-test
 	$(BIN)/mypy
+	$(BIN)/mypy --explicit-package-bases tests
 
 ## make bench: the performance issue's sizes in about 11 minutes here: Whoosh (the default
 ## backend) at 10,000 items, then tantivy at 10,000 and 100,000; tables on stdout, JSON in

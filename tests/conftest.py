@@ -13,6 +13,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,7 +56,7 @@ def postgres_schema_settings(data_dir: Path) -> Iterator[Settings]:
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
     pg = Settings(data_dir=data_dir, database_url=POSTGRES_URL).postgres()
-    params = {k: pg[k] for k in ("dbname", "host", "port", "user", "password")}
+    params: dict[str, Any] = {k: pg[k] for k in ("dbname", "host", "port", "user", "password")}
     with psycopg.connect(**params, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
     try:

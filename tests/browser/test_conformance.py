@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import urllib.parse
 import urllib.request
 from typing import Any
 
@@ -51,7 +52,7 @@ def pages(server: Server) -> list[tuple[str, str, bool]]:
         *[(f"episode {e}", f"/episodes/{e}", False) for e in episodes],
         ("story", f"/stories/{story}", False),
         ("media", f"/media/{media}", False),
-        ("as of", f"/episodes/{episodes[0]}?as_of={urllib.request.quote(first)}", False),
+        ("as of", f"/episodes/{episodes[0]}?as_of={urllib.parse.quote(first)}", False),
         ("timeline 2020", "/timelines/2020", False),
         ("kronieken", "/kronieken", False),
         ("matrix", "/matrix", False),

@@ -287,7 +287,7 @@ def _guarded_routes(app: FastAPI) -> list[tuple[str, str]]:
     from api.pages.curator import curator
     from api.routing import flat_routes
 
-    found = []
+    found: list[Any] = []
     for route in flat_routes(app.routes):
         dependant = getattr(route, "dependant", None)
         if dependant is not None and any(d.call is curator for d in dependant.dependencies):

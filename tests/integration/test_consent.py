@@ -53,7 +53,8 @@ def test_withdrawal_leaves_a_tombstone_for_readers(archive: Archive) -> None:
     # Readers get a tombstone: the number, that and when it was withdrawn, and the policy.
     with pytest.raises(Withdrawn) as gone:
         archive.item("stories", "0101")
-    stone = gone.value.details["tombstone"]
+    details: Any = gone.value.details
+    stone = details["tombstone"]
     assert stone["number"] == "0101" and stone["withdrawn"]["policy"] == "AVG art. 7 lid 3"
     listed = archive.items("stories")
     assert listed == [stone]

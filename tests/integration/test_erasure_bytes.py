@@ -37,7 +37,7 @@ def _postgres(settings: Settings) -> bytes:
     import psycopg
 
     pg = settings.postgres()
-    params = {k: pg[k] for k in ("dbname", "host", "port", "user", "password")}
+    params: dict[str, Any] = {k: pg[k] for k in ("dbname", "host", "port", "user", "password")}
     found = io.BytesIO()
     with psycopg.connect(**params, autocommit=True) as conn:
         tables = conn.execute(

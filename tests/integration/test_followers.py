@@ -80,10 +80,15 @@ def test_views_in_step_share_every_page(settings: Settings) -> None:
     followers = Followers(app, [first, second], page_size=5)
     decoded: list[int] = []
     decode = app.decode
-    app.decode = lambda notifications: decoded.append(len(notifications)) or decode(notifications)  # type: ignore[method-assign]
+
+    def counting(notifications: Any) -> Any:
+        decoded.append(len(notifications))
+        return decode(notifications)
+
+    app.decode = counting  # type: ignore[method-assign]
 
     # Catching up reads each page once and gives both views the very same pages.
-    last = app.recorder.max_notification_id()
+    last = app.recorder.max_notification_id() or 0
     assert followers.catch_up() == 2 * last
     assert first.pages == second.pages
     assert sum(decoded) == last
@@ -181,15 +186,21 @@ def test_the_catalogue_and_a_view_rebuild_in_one_pass(settings: Settings) -> Non
     # A rebuild drops both and builds them again from one read of the log.
     reads: list[int] = []
     select = app.recorder.select_notifications
-    app.recorder.select_notifications = lambda **kw: reads.append(1) or select(**kw)  # type: ignore[method-assign]
+
+    def counted(**kw: Any) -> Any:
+        reads.append(1)
+        return select(**kw)
+
+    app.recorder.select_notifications = counted  # type: ignore[method-assign,assignment]
     before = list(catalogue.items("stories"))
-    last = app.recorder.max_notification_id()
+    last = app.recorder.max_notification_id() or 0
     assert followers.rebuild() == 2 * last
     assert len(reads) == len(notebook.pages)
 
     # Both hold the items as they are now, corrections included.
     assert list(catalogue.items("stories")) == before
-    assert catalogue.item("stories", "0017")["title"] == "Verhaal 17, herzien"
+    retitled = catalogue.item("stories", "0017")
+    assert retitled is not None and retitled["title"] == "Verhaal 17, herzien"
     assert notebook.items["stories/0003"]["title"] == "Verhaal 3, herzien"
     catalogue.close()
     app.close()

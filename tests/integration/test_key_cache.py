@@ -18,7 +18,7 @@ def test_the_key_cache_forgets_expired_keys(
     # A key store whose cache is cut back past 100 keys, and a clock we move by hand.
     monkeypatch.setattr(keystore, "CACHE_SIZE", 100)
     now = [1000.0]
-    monkeypatch.setattr(keystore.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr("archive.keystore.time.monotonic", lambda: now[0])
     keys = KeyStore(settings)
     items = [uuid.uuid5(uuid.NAMESPACE_URL, f"botu/{n}") for n in range(400)]
 

@@ -219,7 +219,8 @@ def test_a_version_1_snapshot_is_upcast_too(settings: Settings, tmp_path: Path) 
         app.snapshots.recorder.insert_events([snapshot])
 
         # The snapshot itself upcasts: its happenings get an empty list of themes.
-        aggregate = app.mapper.to_domain_event(snapshot).mutate(None)
+        taken: Any = app.mapper.to_domain_event(snapshot)
+        aggregate = taken.mutate(None)
         assert isinstance(aggregate, Episode)
         assert [h["themes"] for h in aggregate.happenings.values()] == [[], []]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -51,7 +52,8 @@ def test_a_withdrawn_story_and_drawing_leave_every_public_view(seeded: Archive) 
     # Public reads get the tombstone: the number, when, under which policy — not the story.
     with pytest.raises(Withdrawn) as gone:
         seeded.item("stories", STORY)
-    assert gone.value.details["tombstone"]["withdrawn"]["policy"] == "AVG art. 7 lid 3"
+    details: Any = gone.value.details
+    assert details["tombstone"]["withdrawn"]["policy"] == "AVG art. 7 lid 3"
     listed = {s["id"]: s for s in seeded.items("stories")}
     assert listed[STORY].get("tombstone") and "storytellers" not in listed[STORY]
 
