@@ -194,7 +194,6 @@ def test_the_archive_holds_every_anchor_of(category: str) -> None:
     assert held == total, missing
 
 
-@pytest.mark.xfail(strict=True, reason="neighbourhood figures not yet in the seed (see report)")
 def test_the_archive_holds_every_neighbourhood_figure() -> None:
     held, total, missing = coverage()["figures"]
     assert held == total, missing
