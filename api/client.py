@@ -56,6 +56,9 @@ class Client:
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"), headers=headers, timeout=timeout, transport=transport
         )
+        # The log position of this client's last write: its reads ask for at least that
+        # (X-Archive-Min-Position), so it reads its own writes on any worker or host.
+        self.last_write = 0
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -84,9 +87,15 @@ class Client:
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         query = {k: v for k, v in (params or {}).items() if v is not None}
+        headers = dict(headers or {})
+        if method == "GET" and self.last_write:
+            # Read your own writes, on whichever worker or host answers.
+            headers.setdefault("X-Archive-Min-Position", str(self.last_write))
         response = self._http.request(method, path, params=query, json=json, headers=headers)
         if response.is_error:
             raise _problem(response)
+        if method != "GET" and response.headers.get("X-Archive-Position", "").isdigit():
+            self.last_write = max(self.last_write, int(response.headers["X-Archive-Position"]))
         return response
 
     def _json(self, method: str, path: str, **kwargs: Any) -> JSON:

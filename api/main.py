@@ -13,7 +13,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import docs, errors, pages
 from api.deps import get_curator, trusted_proxies
-from api.middleware import MAX_BODY, BodyLimit, SecurityHeaders
+from api.middleware import MAX_BODY, BodyLimit, CausalReads, SecurityHeaders
 from api.routes import (
     changes,
     episodes,
@@ -102,6 +102,7 @@ def create_app(
         app.state.archive = archive
     errors.install(app)
     app.add_middleware(BodyLimit, limit=MAX_BODY)
+    app.add_middleware(CausalReads)  # X-Archive-Min-Position: read your writes on any host
     app.add_middleware(SecurityHeaders)  # outermost: on every answer, the 413s too
     if trusted_proxies():  # X-Forwarded-Proto/-For only from these (WIJKARCHIEF_TRUSTED_PROXIES)
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies())
@@ -133,7 +134,9 @@ def install_openapi(app: FastAPI) -> None:
         writes = _curator_operations(app)
         for path, operations in schema.get("paths", {}).items():
             for method, operation in operations.items():
-                _document_common_answers(operation, write=(method.upper(), path) in writes)
+                _document_common_answers(
+                    operation, write=(method.upper(), path) in writes, read=method == "get"
+                )
                 # The summary is the route's one-line docstring (FastAPI makes the description).
                 lines = (operation.get("description") or "").strip().splitlines()
                 if lines:
@@ -163,6 +166,15 @@ COMMON = {
     "seconden opnieuw (verzoeken zonder token gaan door).",
     "503": "De database is even niet bereikbaar; probeer het na `Retry-After` seconden opnieuw.",
 }
+MIN_POSITION: dict[str, Any] = {
+    "name": "X-Archive-Min-Position",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "integer", "minimum": 0},
+    "description": "Lees pas als dit deel van het archief deze positie heeft (de "
+    "`X-Archive-Position` van uw laatste wijziging; ook als `?min_position=`): anders 503 "
+    "met `Retry-After`.",
+}
 RETRY_AFTER = {"Retry-After": {"description": "Seconden.", "schema": {"type": "integer"}}}
 
 
@@ -181,15 +193,17 @@ def _curator_operations(app: FastAPI) -> set[tuple[str, str]]:
     }
 
 
-def _document_common_answers(operation: dict[str, Any], *, write: bool) -> None:
+def _document_common_answers(operation: dict[str, Any], *, write: bool, read: bool) -> None:
     """Security and the error answers every operation shares, as the server gives them.
 
     Reads take a token but do not need one (the public reads without): their security is
     optional. Whatever reads a token answers a bad one with 401; whatever reads a body
     answers unreadable JSON with 400, and 429 to a client that guessed too many tokens (see
-    `api.deps`); everything answers 503 while the database is away.
+    `api.deps`); everything answers 503 while the database is away. Every read takes
+    `X-Archive-Min-Position` (`api.middleware.CausalReads`).
     """
     responses = operation.setdefault("responses", {})
+    parameters = operation.setdefault("parameters", []) if read else []
     if operation.get("security"):
         if not write:
             operation["security"] = [{}, *operation["security"]]
@@ -198,3 +212,5 @@ def _document_common_answers(operation: dict[str, Any], *, write: bool) -> None:
     if "requestBody" in operation:
         responses.setdefault("400", {"description": COMMON["400"]})
     responses.setdefault("503", {"description": COMMON["503"], "headers": RETRY_AFTER})
+    if read and not any(p.get("name") == MIN_POSITION["name"] for p in parameters):
+        parameters.append(MIN_POSITION)

@@ -4,6 +4,12 @@
 a body sent without one (chunked) is counted as it streams in and refused once it passes the
 limit. Either way the answer is a 413 problem.
 
+`CausalReads`: a read that names a position (`X-Archive-Min-Position: N`, `?min_position=N`,
+or the `wijkarchief_positie` cookie the pages get after a write) is answered once this
+host's views have that position — read-your-writes across workers and hosts without sticky
+sessions — or with `503` and `Retry-After` when they do not reach it in
+`WIJKARCHIEF_WAIT_TIMEOUT` seconds (at once when the log itself does not hold it).
+
 `SecurityHeaders`: every HTML answer (web pages, `?format=html` of the API, `/docs`) gets
 the pages' Content-Security-Policy (with `frame-ancestors 'none'`), `Referrer-Policy` and
 `X-Content-Type-Options` unless it set its own; every other answer gets `nosniff`.
@@ -11,6 +17,10 @@ the pages' Content-Security-Policy (with `frame-ancestors 'none'`), `Referrer-Po
 
 from __future__ import annotations
 
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qs
+
+import anyio.to_thread
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -104,3 +114,89 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, secured)
+
+
+MIN_POSITION_HEADER = b"x-archive-min-position"
+MIN_POSITION_PARAM = "min_position"
+POSITION_COOKIE = "wijkarchief_positie"
+POSITION_COOKIE_SECONDS = 120  # a later page read waits for the write at most this long after
+
+
+def _min_position(scope: Scope) -> str | None:
+    """The position a read asks for: header, query parameter or the pages' cookie."""
+    for name, value in scope.get("headers") or []:
+        if name == MIN_POSITION_HEADER:
+            return str(value.decode("latin-1"))
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    if query.get(MIN_POSITION_PARAM):
+        return query[MIN_POSITION_PARAM][-1]
+    for name, value in scope.get("headers") or []:
+        if name == b"cookie":
+            cookie: SimpleCookie = SimpleCookie()
+            try:
+                cookie.load(value.decode("latin-1"))
+            except Exception:  # a malformed cookie header: no position asked
+                return None
+            if POSITION_COOKIE in cookie:
+                return cookie[POSITION_COOKIE].value
+    return None
+
+
+class CausalReads:
+    """Reads wait for the position they name; writes hand the pages that position back."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] in ("GET", "HEAD"):
+            asked = _min_position(scope)
+            if asked is not None:
+                refused = await self._wait(scope, asked)
+                if refused is not None:
+                    await refused(scope, receive, send)
+                    return
+            await self.app(scope, receive, send)
+            return
+
+        async def remembered(message: Message) -> None:
+            # A write's position, for the pages: their next reads wait for it (a cookie).
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                found = dict(headers).get(b"x-archive-position")
+                if found and 200 <= message["status"] < 400:
+                    cookie = (
+                        f"{POSITION_COOKIE}={found.decode('latin-1')}; Path=/; "
+                        f"Max-Age={POSITION_COOKIE_SECONDS}; HttpOnly; SameSite=Strict"
+                    )
+                    headers.append((b"set-cookie", cookie.encode("latin-1")))
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, remembered)
+
+    async def _wait(self, scope: Scope, asked: str) -> ASGIApp | None:
+        """None when the views have the position; else the problem answer to give."""
+        if not asked.isascii() or not asked.isdigit() or len(asked) > 15:
+            return problem(
+                422,
+                f"X-Archive-Min-Position (min_position) {asked[:40]!r} is geen positie: "
+                "een geheel getal, bv. 42.",
+                field="min_position",
+            )
+        archive = getattr(scope["app"].state, "archive", None)
+        if archive is None:
+            return None
+        reached = await anyio.to_thread.run_sync(archive.reached, int(asked))
+        if reached:
+            return None
+        return problem(
+            503,
+            f"Dit deel van het archief heeft positie {int(asked)} nog niet; probeer het zo "
+            "nog eens.",
+            title="Nog niet bijgewerkt",
+            headers={"Retry-After": "1"},
+        )

@@ -128,6 +128,22 @@ class KeepsViews:
             time.sleep(0.01)
         return False
 
+    def reached(self, position: int, timeout: float | None = None) -> bool:
+        """True once every view of this process or host has processed `position` (a causal
+        read: `X-Archive-Min-Position`), False when the timeout passes first or the log itself
+        does not hold that position (no waiting can bring it)."""
+        if position > self.position():
+            return False
+        deadline = time.monotonic() + (self.settings.wait_timeout if timeout is None else timeout)
+        while True:
+            if self.follow:
+                self.fresh()  # the catch-up itself, in this process
+            if all(view.position() >= position for view in self.views):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+
     def _written(self, position: int) -> int:
         """After a saved write: with a projector, wait for it; never fail the write.
 
