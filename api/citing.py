@@ -20,7 +20,7 @@ CONTAINER = "Wijkarchief Bospolder-Tussendijken"
 BASE: ContextVar[str] = ContextVar("wijkarchief_base_url", default=DEFAULT_BASE_URL)
 
 # The CSL type of each kind of item (media by their media kind).
-CSL_TYPES = {"episodes": "event", "stories": "interview"}
+CSL_TYPES = {"episodes": "document", "stories": "interview"}  # CSL 1.0.1 has no "event"
 MEDIA_TYPES = {
     "article": "article-newspaper",
     "photo": "graphic",
@@ -53,6 +53,11 @@ def permalink(path: str, params: dict[str, Any] | None = None) -> str:
     """An absolute address under the archive's base URL (empty parameters left out)."""
     query = urlencode({k: v for k, v in (params or {}).items() if v not in (None, "")})
     return f"{BASE.get()}{path}{'?' + query if query else ''}"
+
+
+def now_iso() -> str:
+    """This moment, as the `as_of` that fixes an answer computed now."""
+    return datetime.now(UTC).isoformat()
 
 
 def date_parts(value: str | None) -> dict[str, Any] | None:
@@ -107,6 +112,8 @@ def item_citation(item: dict[str, Any], position: int | None) -> dict[str, Any]:
     authors = _authors(item)
     if authors:
         csl["author"] = authors
+    if kind == "episodes":
+        csl["genre"] = "governance-episode"
     if kind == "stories":
         csl["number"] = f"BoTu nr. {key}"
     if item.get("outlet"):
