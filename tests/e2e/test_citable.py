@@ -126,3 +126,27 @@ def test_the_coding_table_lists_what_the_reader_may_read(api: Api) -> None:
     curated = api.get("/api/assessments", params={"format": "csv"}, headers=api.curator).text
     assert "stories/0043" in curated and "stories/0043" not in answer.text
     api.problem(api.get("/api/assessments", params={"format": "xlsx"}), 422)
+
+
+def test_the_qualities_page_and_the_links_to_it_and_to_the_passages(api: Api) -> None:
+    from events import qualities
+
+    page = api.get("/qualities")
+    assert page.status_code == 200
+    for concept in (*qualities.QUALITIES, *qualities.ELEMENTS):
+        assert f'id="{concept.id}"' in page.text
+        assert concept.definition.split(",")[0] in page.text
+
+    api.add_episode()
+    html = api.get("/episodes/duimdrop").text
+    assert f'href="/qualities#{ASSESSED["quality"]}"' in html
+    assert 'href="/sources/monitor-veerkracht-botu-2021.txt?lines=6510"' in html
+    timeline = api.get("/api/timelines/2020", params={"format": "html"}).text
+    assert 'href="/sources/monitor-veerkracht-botu-2021.txt?lines=7106-7115"' in timeline
+
+    shown = api.get("/sources/monitor-veerkracht-botu-2021.txt", params={"lines": "6510"})
+    assert shown.status_code == 200 and "<mark>" in shown.text
+    assert shown.text.count("<mark>") == 1 and shown.text.count("<li ") == 11  # 5 either side
+    assert api.get("/sources/pyproject.toml", params={"lines": "1"}).status_code == 404
+    refused = api.get("/sources/monitor-veerkracht-botu-2021.txt", params={"lines": "5-1"})
+    assert refused.status_code == 422 and "Foutcode 422" in refused.text
