@@ -12,9 +12,11 @@ from fastapi.routing import APIRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import docs, errors, pages
+from api.citing import CiteBase
 from api.deps import get_curator, trusted_proxies
 from api.middleware import MAX_BODY, BodyLimit, CausalReads, SecurityHeaders
 from api.routes import (
+    assessments,
     changes,
     episodes,
     events,
@@ -23,6 +25,7 @@ from api.routes import (
     media,
     people,
     search,
+    sources,
     stories,
     timelines,
 )
@@ -54,6 +57,7 @@ TAGS = [
     {"name": "history", "description": "De geschiedenis van een item."},
     {"name": "search", "description": "Zoeken in het hele archief."},
     {"name": "timelines", "description": "Tijdlijnen en de Corona Kronieken."},
+    {"name": "sources", "description": "Geciteerde passages uit de brondocumenten."},
     {"name": "events", "description": "Het gebeurtenislog en de wijzigingenstroom."},
 ]
 
@@ -103,10 +107,14 @@ def create_app(
     errors.install(app)
     app.add_middleware(BodyLimit, limit=MAX_BODY)
     app.add_middleware(CausalReads)  # X-Archive-Min-Position: read your writes on any host
+    app.add_middleware(CiteBase)  # the permalinks' base: WIJKARCHIEF_BASE_URL
     app.add_middleware(SecurityHeaders)  # outermost: on every answer, the 413s too
     if trusted_proxies():  # X-Forwarded-Proto/-For only from these (WIJKARCHIEF_TRUSTED_PROXIES)
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies())
-    routers = (health, episodes, stories, media, items, search, timelines, events, changes, people)
+    routers = (
+        health, episodes, stories, media, items, search, timelines, events, changes, people,
+        assessments, sources,
+    )  # fmt: skip
     for module in routers:
         app.include_router(module.router)
     app.include_router(pages.router)

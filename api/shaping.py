@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import Response
 
+from api.citing import item_citation
 from archive.rendering import markdown_to_html
 from events.items import KINDS
 
@@ -58,6 +59,7 @@ def item_answer(
         answer["period"] = item.get("date")
     elif item.get("kind") == "media":
         answer["kind"] = item.get("media_kind", "article")
+    answer["citation"] = item_citation(item, position)
     return answer
 
 

@@ -10,6 +10,7 @@ importable from here: `from api.models import StoryCreate`.
 
 from __future__ import annotations
 
+from api.models.citation import Citation, CodingRow, CodingTable, SourcePassage
 from api.models.common import (
     DATE_HELP,
     QUALITY_HELP,
@@ -77,6 +78,10 @@ from api.models.vocabulary import Health, Quality, QualityList
 
 __all__ = [
     "Answer",
+    "Citation",
+    "CodingRow",
+    "CodingTable",
+    "SourcePassage",
     "AssessmentCreate",
     "AssessmentList",
     "AssessmentPublic",

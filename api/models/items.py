@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import AliasChoices, ConfigDict, Field
 
+from api.models.citation import Citation
 from api.models.common import (
     DATE_HELP,
     SLUG,
@@ -58,6 +59,9 @@ class ItemPublic(Positioned):
     created_at: str | None = None
     modified_at: str | None = None
     as_of: str | None = Field(None, description="Het moment waarop het archief gelezen is.")
+    citation: Citation | None = Field(
+        None, description="Hoe u deze versie citeert (tekst, CSL-JSON, permalink)."
+    )
 
 
 class EpisodePublic(ItemPublic):

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
+from api.models.citation import Citation
 from api.models.common import Answer, Page, Positioned
 
 
@@ -22,6 +23,8 @@ class SearchHit(Answer):
 
 class SearchResult(Page):
     """Ranked hits with facet counts over every match."""
+
+    citation: Citation | None = Field(None, description="Hoe u dit antwoord citeert.")
 
     q: str = ""
     hits: list[SearchHit]
@@ -43,6 +46,8 @@ class TimelineEntry(Answer):
 
 class Timeline(Positioned):
     """The governance timeline of a year."""
+
+    citation: Citation | None = Field(None, description="Hoe u dit antwoord citeert.")
 
     year: int = Field(examples=[2020])
     title: str | None = None
@@ -111,6 +116,8 @@ class KroniekEntry(Answer):
 
 class Kronieken(Positioned):
     """The Corona Kronieken."""
+
+    citation: Citation | None = Field(None, description="Hoe u dit antwoord citeert.")
 
     title: str = Field(examples=["Corona Kronieken"])
     entries: list[KroniekEntry]

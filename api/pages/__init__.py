@@ -15,13 +15,13 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import curator, item_forms, login, public, story_edit, story_new
+from api.pages import curator, item_forms, login, public, reference, story_edit, story_new
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 router = APIRouter(include_in_schema=False)
 router.include_router(public.router)
-for module in (login, curator, story_new, story_edit, item_forms):
+for module in (login, curator, story_new, story_edit, item_forms, reference):
     router.include_router(module.router)
 
 

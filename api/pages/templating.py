@@ -16,8 +16,10 @@ from urllib.parse import urlencode
 import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
 from api.pages.auth import PageReader, reader_of
+from api.passages import linked_source
 from archive.timelines import machine_date
 from events import dates, qualities
 
@@ -155,6 +157,16 @@ def query(params: dict[str, Any], **changes: Any) -> str:
     return "?" + urlencode(kept) if kept else ""
 
 
+def source_link(source: str | None) -> Markup:
+    """A `source` with every `file:A-B` in it linked to the cited passage's page."""
+    return Markup("").join(
+        Markup('<a href="{}"><cite>{}</cite></a>').format(url, text)
+        if url
+        else Markup("<cite>{}</cite>").format(text)
+        for text, url in linked_source(source)
+    )
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """The Jinja2 environment of the pages (autoescaped)."""
@@ -175,6 +187,7 @@ def environment() -> jinja2.Environment:
         machine_date=date_attr,
         kind_label=kind_label,
         consent_nl=lambda value: CONSENT_LABELS.get(value or "", value or ""),
+        source_link=source_link,
     )
     env.globals.update(
         item_path=item_path,

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
+from api.citing import answer_citation, now_iso
 from api.deps import ArchiveDep, Limit, Offset, ReaderDep
 from api.models import Kind, SearchResult, problems
 from api.shaping import cite
@@ -46,6 +47,13 @@ def search(
     )  # fmt: skip
     cite(response, position)
     hits = result["hits"]
+    query = {"q": q, "kind": kind, "quality": quality, "assessment": assessment, "year": year,
+             "sort": sort, "limit": limit, "offset": offset}  # fmt: skip
+    citation = answer_citation(
+        f"Zoekresultaten voor ‘{q}’" if q else "Bladeren in het archief",
+        "/api/search", query, position, now_iso(),
+    )  # fmt: skip
     return {
-        **result, "q": q, "items": hits, "limit": limit, "offset": offset, "position": position
+        **result, "q": q, "items": hits, "limit": limit, "offset": offset, "position": position,
+        "citation": citation,
     }  # fmt: skip

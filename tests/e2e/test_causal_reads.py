@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Generator
 from pathlib import Path
 
 import httpx
@@ -51,7 +52,7 @@ def test_a_read_waits_for_the_position_it_names(api) -> None:
 def test_a_second_host_reads_a_write_made_through_the_first(tmp_path: Path, portal) -> None:
     # Two hosts on one PostgreSQL database, each with a search index of its own: A follows
     # the log in its process; B leaves its views to its projector (here: a thread, later).
-    schema = postgres_schema_settings(tmp_path / "a")
+    schema: Generator[Settings, None, None] = postgres_schema_settings(tmp_path / "a")  # type: ignore[assignment]
     settings = next(schema)
     host_b = Settings(
         data_dir=tmp_path / "b", database_url=settings.database_url,

@@ -1,0 +1,71 @@
+"""Reference pages: the qualities explained, and a cited passage of a source document."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.pages.public import error_page
+from api.pages.templating import render
+from api.passages import CITED, document_lines, line_range, page_url
+from events import qualities
+from events.errors import ArchiveError
+
+router = APIRouter(include_in_schema=False)
+CONTEXT = 5  # lines shown around a passage
+
+
+def _passage(source: str) -> dict[str, object] | None:
+    """The lines a definition's `source` cites, for the qualities page."""
+    found = CITED.fullmatch(source.strip())
+    if not found:
+        return None
+    first, _, last = found.group(2).partition("-")
+    text = document_lines(found.group(1))
+    lo, hi = int(first), int(last or first)
+    return {
+        "text": "\n".join(text[lo - 1 : hi]),
+        "url": page_url(found.group(1), lo, hi),
+    }
+
+
+@router.get("/qualities", response_class=HTMLResponse)
+def qualities_page(request: Request) -> Response:
+    """Every quality and element: labels, framework, element(s), definition and its passage."""
+    frameworks = [
+        ("Responsieve overheid (monitor, hoofdstuk 4)", qualities.RESPONSIVE),
+        ("Resilience Framework (Veerkrachtig besturen)", qualities.RESILIENCE),
+    ]
+    sections = [
+        (title, [q for q in qualities.QUALITIES if q.framework == framework])
+        for title, framework in frameworks
+    ]
+    concepts = [*qualities.QUALITIES, *qualities.ELEMENTS]
+    passages = {c.id: _passage(c.source) for c in concepts}
+    return render(
+        request,
+        "qualities.html",
+        {"sections": sections, "elements": qualities.ELEMENTS, "passages": passages},
+        json_url="/api/qualities",
+    )
+
+
+@router.get("/sources/{file}", response_class=HTMLResponse)
+def source_page(request: Request, file: str, lines: str = "") -> Response:
+    """A cited passage of a source document, with a few lines of context around it."""
+    try:
+        text = document_lines(file)
+        first, last = line_range(lines, len(text))
+    except ArchiveError as error:
+        return error_page(request, error)
+    start, end = max(1, first - CONTEXT), min(len(text), last + CONTEXT)
+    rows = [
+        {"number": n, "text": text[n - 1], "cited": first <= n <= last}
+        for n in range(start, end + 1)
+    ]
+    return render(
+        request,
+        "source.html",
+        {"file": file, "first": first, "last": last, "rows": rows},
+        json_url=f"/api/sources/{file}?lines={first}-{last}",
+    )
