@@ -181,7 +181,7 @@ MIN_POSITION: dict[str, Any] = {
     "schema": {"type": "integer", "minimum": 0},
     "description": "Lees pas als dit deel van het archief deze positie heeft (de "
     "`X-Archive-Position` van uw laatste wijziging; ook als `?min_position=`): anders 503 "
-    "met `Retry-After`.",
+    "met `Retry-After`; een positie die niet in het logboek staat: 422.",
 }
 RETRY_AFTER = {"Retry-After": {"description": "Seconden.", "schema": {"type": "integer"}}}
 

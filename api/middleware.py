@@ -8,7 +8,8 @@ limit. Either way the answer is a 413 problem.
 or the `wijkarchief_positie` cookie the pages get after a write) is answered once this
 host's views have that position — read-your-writes across workers and hosts without sticky
 sessions — or with `503` and `Retry-After` when they do not reach it in
-`WIJKARCHIEF_WAIT_TIMEOUT` seconds (at once when the log itself does not hold it).
+`WIJKARCHIEF_WAIT_TIMEOUT` seconds. A position the log does not hold is a client's mistake
+(every host reads the one log, where a write is before it is answered): `422`.
 
 `SecurityHeaders`: every HTML answer (web pages, `?format=html` of the API, `/docs`) gets
 the pages' Content-Security-Policy (with `frame-ancestors 'none'`), `Referrer-Policy` and
@@ -190,6 +191,15 @@ class CausalReads:
         archive = getattr(scope["app"].state, "archive", None)
         if archive is None:
             return None
+        head = await anyio.to_thread.run_sync(archive.position)
+        if int(asked) > head:
+            # Every host reads one log: a write's position is in it the moment it is answered.
+            return problem(
+                422,
+                f"Positie {int(asked)} staat niet in het logboek van dit archief (het "
+                f"hoogste is {head}): stuur de X-Archive-Position van een wijziging.",
+                field="min_position",
+            )
         reached = await anyio.to_thread.run_sync(archive.reached, int(asked))
         if reached:
             return None
