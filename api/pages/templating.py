@@ -17,6 +17,7 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from api.pages import coding
 from api.pages.auth import PageReader, reader_of
 from archive.timelines import machine_date
 from events import dates, qualities
@@ -175,6 +176,9 @@ def environment() -> jinja2.Environment:
         machine_date=date_attr,
         kind_label=kind_label,
         consent_nl=lambda value: CONSENT_LABELS.get(value or "", value or ""),
+        basis_nl=coding.basis_nl,
+        basis_symbol=coding.basis_symbol,
+        coders_nl=coding.coders_nl,
     )
     env.globals.update(
         item_path=item_path,
