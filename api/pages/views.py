@@ -149,7 +149,8 @@ def matrix(episodes: list[dict[str, Any]], concepts: list[Any]) -> list[dict[str
                 for a in episode.get("assessments") or []
                 if a["quality"] == concept.id
             ]
-            for assessment in found:
+            groups = coding.groups(found)  # the same dicts as `found`, in display order
+            for assessment in (a for group in groups for a in group["assessments"]):
                 if assessment.get("note"):
                     number += 1
                     assessment["note_number"] = number
@@ -165,7 +166,7 @@ def matrix(episodes: list[dict[str, Any]], concepts: list[Any]) -> list[dict[str
                     "quality": concept,
                     "state": state,
                     "assessments": found,
-                    "groups": coding.groups(found),
+                    "groups": groups,
                 }
             )
         rows.append({"episode": episode, "cells": cells})
