@@ -149,3 +149,17 @@ def test_the_seeds_readings_show_their_notes_on_the_episode_page(
             assert " ".join(note.split()) in page
             seen += 1
     assert seen >= 13  # the seed's readings (`how: reading`), each with its note
+
+
+def test_a_full_list_update_keeps_assessments_that_did_not_change(api) -> None:
+    episode = api.add_episode(assessments=[READING | {"coder": None}])
+    kept = [{k: a[k] for k in READING if k != "coder"} for a in episode["assessments"]]
+    response = api.patch(
+        "/api/episodes/duimdrop",
+        json={"assessments": kept},
+        headers={**api.curator, "If-Match": str(episode["version"])},
+    )
+    assert response.status_code == 200, response.text
+    after = api.get("/api/episodes/duimdrop").json()
+    assert [a["id"] for a in after["assessments"]] == ["a1"]  # not retracted and re-recorded
+    assert after["assessments"][0]["coder"] == "anna"
