@@ -54,11 +54,12 @@ def _changes(body: ItemUpdate, current: dict[str, Any] | None) -> dict[str, Any]
 
 
 def _assessment_plan(
-    current: list[dict[str, Any]], wanted: list[AssessmentCreate]
+    current: list[dict[str, Any]], wanted: list[AssessmentCreate], coder: str
 ) -> tuple[list[str], list[dict[str, Any]]]:
-    """Which assessments to retract and which to record so that `wanted` is what remains."""
+    """Which assessments to retract and which to record so that `wanted` is what remains
+    (an assessment without a `coder` is the writer's own)."""
     # Checked up front: an unknown quality is refused before anything is written.
-    records = [(a.model_dump(), assessment_record(a.model_dump(), "")) for a in wanted]
+    records = [(a.model_dump(), assessment_record(a.model_dump(), "", coder=coder)) for a in wanted]
     existing = {a["id"]: {k: v for k, v in a.items() if k != "id"} for a in current}
     kept: set[str] = set()
     to_add: list[dict[str, Any]] = []
@@ -93,7 +94,7 @@ def revise(
         archive.item(kind, key, role=reader.role) if needs_current(body, assessments) else None
     )
     plan = (
-        _assessment_plan(current["assessments"], assessments)
+        _assessment_plan(current["assessments"], assessments, reader.name)
         if current and assessments is not None
         else None
     )

@@ -26,6 +26,8 @@ KIND_RANK = {"episodes": 0, "stories": 1, "media": 2, "happening": 3}
 TEMPLATES = Path(__file__).parent / "templates"
 # A figure in a text: "550", "1.200", "12,5 %" — not the digits inside "BoTu12" or "COVID-19".
 FIGURE = re.compile(r"(?<![\w.,-])\d+(?:[.,]\d+)*(?:\s?%)?(?![\w])")
+# How an assessment was made (its `basis`), in words.
+BASIS_LABELS = {"explicit": "oordeel van de bron", "reading": "lezing van de codeur"}
 _QUALITY_ORDER = {q.id: i for i, q in enumerate(qualities.QUALITIES)}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]])")
 
@@ -136,22 +138,30 @@ def item_qualities(item: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def qualities_of(assessments: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """One entry per quality, element and assessment, in vocabulary order: a quality shown in
-    one element and lacking in another is two entries, each naming its element."""
-    seen = {(a["quality"], a.get("element") or "", a["assessment"]) for a in assessments or []}
+    """One entry per quality, element, assessment and how it was made, in vocabulary order: a
+    quality shown in one element and lacking in another is two entries, each naming its
+    element; each says its `basis` (explicit or reading) and a reading's `note`."""
+    seen = {
+        (a["quality"], a.get("element") or "", a["assessment"], a.get("basis") or "",
+         a.get("note") or "")
+        for a in assessments or []
+    }  # fmt: skip
     return [_quality(*found) for found in sorted(seen, key=_rank)]
 
 
-def _rank(found: tuple[str, str, str]) -> tuple[int, str, str, int, str]:
+def _rank(found: tuple[str, ...]) -> tuple[Any, ...]:
     """Vocabulary order of a quality, its element, then shown < partial < lacking."""
-    quality, element, assessment = found
+    quality, element, assessment = found[:3]
     q_rank = _QUALITY_ORDER.get(quality, len(_QUALITY_ORDER))
     a_rank = qualities.ASSESSMENTS.index(assessment) if assessment in qualities.ASSESSMENTS else 9
-    return (q_rank, quality, element, a_rank, assessment)
+    return (q_rank, quality, element, a_rank, *found[2:])
 
 
-def _quality(quality: str, element: str, assessment: str) -> dict[str, Any]:
-    """One quality of an entry with its Dutch and English labels, and its element."""
+def _quality(
+    quality: str, element: str, assessment: str, basis: str = "", note: str = ""
+) -> dict[str, Any]:
+    """One quality of an entry with its Dutch and English labels, its element, and how the
+    assessment was made."""
     try:
         concept = qualities.get(quality)
         label_nl, label_en = concept.label_nl, concept.label_en
@@ -168,6 +178,9 @@ def _quality(quality: str, element: str, assessment: str) -> dict[str, Any]:
         "element": element or None,
         "element_nl": element_nl,
         "assessment": assessment,
+        "basis": basis or None,
+        "basis_nl": BASIS_LABELS.get(basis, ""),
+        "note": note,
     }
 
 

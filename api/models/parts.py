@@ -8,6 +8,15 @@ from pydantic import Field
 
 from api.models.common import DATE_HELP, QUALITY_HELP, Answer, Body, Page, Positioned
 
+Basis = Literal["explicit", "reading"]
+BASIS_HELP = (
+    "Hoe het oordeel gemaakt is: explicit (het uitdrukkelijke oordeel van de bron) of reading "
+    "(de lezing van een codeur van proza; vraagt een note). Leeg: niet vastgelegd."
+)
+CODER_HELP = "Wie de beoordeling codeerde; zonder: de naam van het token."
+NOTE_HELP = "Toelichting, verplicht bij een lezing (reading)."
+HAPPENINGS_HELP = "Ids van de gebeurtenissen van het item waar het bewijs over gaat."
+
 
 class AssessmentCreate(Body):
     """An assessment of a quality shown (or not) in an item."""
@@ -19,6 +28,12 @@ class AssessmentCreate(Body):
     )
     evidence: str = Field("", description="Letterlijk citaat uit de bron.")
     source: str = Field("", examples=["monitor-veerkracht-botu-2021.txt:6050-6053"])
+    basis: Basis | None = Field(None, description=BASIS_HELP, examples=["explicit"])
+    coder: str | None = Field(None, max_length=200, description=CODER_HELP)
+    note: str = Field("", max_length=5_000, description=NOTE_HELP)
+    happenings: list[str] = Field(
+        default_factory=list, description=HAPPENINGS_HELP, examples=[["h1"]]
+    )
 
 
 class AssessmentUpdate(Body):
@@ -29,6 +44,10 @@ class AssessmentUpdate(Body):
     assessment: str | None = None
     evidence: str | None = None
     source: str | None = None
+    basis: Basis | None = Field(None, description=BASIS_HELP)
+    coder: str | None = Field(None, max_length=200, description="Wie de beoordeling codeerde.")
+    note: str | None = Field(None, max_length=5_000, description=NOTE_HELP)
+    happenings: list[str] | None = Field(None, description=HAPPENINGS_HELP)
     reason: str = Field("", description="Waarom deze correctie.")
 
 
@@ -41,6 +60,10 @@ class AssessmentPublic(Answer):
     assessment: str = Field(examples=["shown"])
     evidence: str = ""
     source: str = ""
+    basis: Basis | None = Field(None, description=BASIS_HELP + " null: niet gezegd (oudere).")
+    coder: str = Field("", description="Wie de beoordeling codeerde.")
+    note: str = ""
+    happenings: list[str] = Field(default_factory=list, description=HAPPENINGS_HELP)
 
 
 class AssessmentWritten(AssessmentPublic, Positioned):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.pages.auth import PageReader, archive_of
@@ -16,7 +16,11 @@ from events.errors import ArchiveError
 
 router = APIRouter(include_in_schema=False)
 
-ASSESSMENT_FIELDS = ("quality", "element", "assessment", "evidence", "source")
+ASSESSMENT_FIELDS = (
+    "quality", "element", "assessment", "basis", "note", "coder", "happenings", "evidence",
+    "source",
+)  # fmt: skip
+Choices = Annotated[list[str], Form()]
 
 
 def _item_or_error(request: Request, reader: PageReader, kind: str, key: str) -> Any:
@@ -29,7 +33,7 @@ def _item_or_error(request: Request, reader: PageReader, kind: str, key: str) ->
 def _assessment_form(
     request: Request,
     item: dict[str, Any],
-    values: dict[str, str],
+    values: dict[str, Any],
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
@@ -73,7 +77,8 @@ def _add_item_routes(kind: str) -> None:
         item = _item_or_error(request, reader, kind, key)
         if isinstance(item, Response):
             return item
-        return _assessment_form(request, item, dict.fromkeys(ASSESSMENT_FIELDS, ""))
+        values: dict[str, Any] = {**dict.fromkeys(ASSESSMENT_FIELDS, ""), "happenings": []}
+        return _assessment_form(request, item, values)
 
     def assess(
         request: Request,
@@ -82,17 +87,22 @@ def _add_item_routes(kind: str) -> None:
         quality: Text = "",
         element: Text = "",
         assessment: Text = "",
+        basis: Text = "",
+        note: Text = "",
+        coder: Text = "",
         evidence: Text = "",
         source: Text = "",
+        happenings: Choices | None = None,
     ) -> Response:
         item = _item_or_error(request, reader, kind, key)
         if isinstance(item, Response):
             return item
-        values = {
-            "quality": quality, "element": element, "assessment": assessment,
-            "evidence": evidence, "source": source,
+        values: dict[str, Any] = {
+            "quality": quality, "element": element, "assessment": assessment, "basis": basis,
+            "note": note, "coder": coder, "evidence": evidence, "source": source,
+            "happenings": happenings or [],
         }  # fmt: skip
-        data = {**values, "element": element or None}
+        data = {**values, "element": element or None, "basis": basis or None}
         try:
             _, assessment_id = archive_of(request).assess(kind, key, data, actor=reader.name)
         except ArchiveError as error:

@@ -228,31 +228,26 @@ def matrix(request: Request) -> Response:
     episodes = [e for e in archive.items("episodes", role=reader.role) if not e.get("tombstone")]
     responsive = [q for q in qualities.QUALITIES if q.framework == qualities.RESPONSIVE]
     resilience = [q for q in qualities.QUALITIES if q.framework == qualities.RESILIENCE]
-    return render(
-        request,
-        "matrix.html",
+    tables: list[dict[str, Any]] = [
         {
-            "tables": [
-                {
-                    "id": "responsief",
-                    "title": "Kwaliteiten van een responsieve overheid",
-                    "caption": "Hoofdstuk 4 van de monitor: vier kwaliteiten, elk met een "
-                    "element van het raamwerk ‘faciliteren van gemeenschapsveerkracht’.",
-                    "concepts": responsive,
-                    "rows": views.matrix(episodes, responsive),
-                },
-                {
-                    "id": "resilience",
-                    "title": "Resilience Framework",
-                    "caption": "De zeven kwaliteiten van veerkrachtig besturen (Rockefeller "
-                    "Foundation), uit de reflectie ‘Veerkrachtig besturen’.",
-                    "concepts": resilience,
-                    "rows": views.matrix(episodes, resilience),
-                },
-            ],
+            "id": "responsief",
+            "title": "Kwaliteiten van een responsieve overheid",
+            "caption": "Hoofdstuk 4 van de monitor: vier kwaliteiten, elk met een element van "
+            "het raamwerk ‘faciliteren van gemeenschapsveerkracht’.",
+            "concepts": responsive,
         },
-        json_url="/api/episodes",
-    )
+        {
+            "id": "resilience",
+            "title": "Resilience Framework",
+            "caption": "De zeven kwaliteiten van veerkrachtig besturen (Rockefeller Foundation), "
+            "uit de reflectie ‘Veerkrachtig besturen’.",
+            "concepts": resilience,
+        },
+    ]
+    for table in tables:
+        table["rows"] = views.matrix(episodes, table["concepts"])
+        table["notes"] = views.matrix_notes(table["rows"])
+    return render(request, "matrix.html", {"tables": tables}, json_url="/api/episodes")
 
 
 def _standalone(html: str, nav: Any) -> Response:

@@ -18,6 +18,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
+from api.pages import coding
 from api.pages.auth import PageReader, reader_of
 from api.passages import linked_source
 from archive.timelines import machine_date
@@ -188,6 +189,9 @@ def environment() -> jinja2.Environment:
         kind_label=kind_label,
         consent_nl=lambda value: CONSENT_LABELS.get(value or "", value or ""),
         source_link=source_link,
+        basis_nl=coding.basis_nl,
+        basis_symbol=coding.basis_symbol,
+        coders_nl=coding.coders_nl,
     )
     env.globals.update(
         item_path=item_path,

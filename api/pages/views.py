@@ -13,6 +13,7 @@ from typing import Any
 import nh3
 from markupsafe import Markup, escape
 
+from api.pages import coding
 from api.pages import history as history_view
 from api.pages.templating import item_path, kind_label, quality_en, quality_nl, query
 from archive.rendering import markdown_to_html
@@ -59,6 +60,9 @@ def item_context(
     json_url = api_path(kind, key) + query({"as_of": as_of.isoformat() if as_of else None})
     return {
         "item": item,
+        "assessment_groups": coding.groups(item.get("assessments")),
+        "happening_titles": {h["id"]: h["title"] for h in item.get("happenings") or []},
+        "happening_assessments": coding.by_happening(item.get("assessments")),
         "kind": kind,
         "key": key,
         "body_html": Markup(markdown_to_html(item.get("body_markdown"))),
@@ -133,12 +137,23 @@ def facets(found: dict[str, dict[str, int]], params: dict[str, Any]) -> list[dic
 
 
 def matrix(episodes: list[dict[str, Any]], concepts: list[Any]) -> list[dict[str, Any]]:
-    """Rows of episodes with, per quality, the assessments and the cell's overall state."""
+    """Rows of episodes with, per quality, the assessments grouped by element (each coder's
+    grade, basis and numbered note; disagreement marked) and the cell's overall state."""
     rows = []
+    number = 0
     for episode in episodes:
         cells = []
         for concept in concepts:
-            found = [a for a in episode.get("assessments") or [] if a["quality"] == concept.id]
+            found = [
+                {**a, "href": f"/episodes/{episode['id']}#assessment-{a['id']}"}
+                for a in episode.get("assessments") or []
+                if a["quality"] == concept.id
+            ]
+            groups = coding.groups(found)  # the same dicts as `found`, in display order
+            for assessment in (a for group in groups for a in group["assessments"]):
+                if assessment.get("note"):
+                    number += 1
+                    assessment["note_number"] = number
             states = {a["assessment"] for a in found}
             if not states:
                 state = "none"
@@ -150,14 +165,24 @@ def matrix(episodes: list[dict[str, Any]], concepts: list[Any]) -> list[dict[str
                 {
                     "quality": concept,
                     "state": state,
-                    "assessments": [
-                        {**a, "href": f"/episodes/{episode['id']}#assessment-{a['id']}"}
-                        for a in found
-                    ],
+                    "assessments": found,
+                    "groups": groups,
                 }
             )
         rows.append({"episode": episode, "cells": cells})
     return rows
+
+
+def matrix_notes(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The numbered notes of a matrix's cells, in number order, with where they belong."""
+    notes = [
+        {**a, "episode": row["episode"]}
+        for row in rows
+        for cell in row["cells"]
+        for a in cell["assessments"]
+        if a.get("note_number")
+    ]
+    return sorted(notes, key=lambda a: a["note_number"])
 
 
 def downloads_nav(links: list[tuple[str, str]], extra: list[tuple[str, str]]) -> Markup:

@@ -63,6 +63,7 @@ def pages(server: Server) -> list[tuple[str, str, bool]]:
     curator = [
         ("curator home", "/", True),
         ("curator episode", f"/episodes/{episodes[0]}", True),
+        ("assessment form", f"/episodes/{episodes[0]}/beoordeling", True),
         ("curator story", f"/stories/{story}", True),
         ("new story", "/verhalen/nieuw", True),
         ("edit story", f"/stories/{story}/bewerken", True),

@@ -34,7 +34,9 @@ def test_researcher_finds_the_duimdrop_evidence_in_english(page: Any, server: An
 
     page.get_by_role("link", name="Acties voor het behoud van Duimdrop").first.click()
     page.wait_for_url(re.compile(r"/episodes/duimdrop"))
-    assessment = page.locator("li.assessment", has_text="institutionele souplesse")
+    # The group whose heading names the quality (another's evidence may mention it).
+    heading = page.locator("h3", has_text="institutionele souplesse")
+    assessment = page.locator("li.assessment", has=heading)
     quote = assessment.locator("blockquote")
     assert quote.is_visible()
     assert "subsidie voor Duimdrop is met een jaar verlengt" in quote.inner_text()
