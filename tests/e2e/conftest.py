@@ -26,8 +26,10 @@ BASE = "http://testserver"
 class PortalTransport(httpx.BaseTransport):
     """A synchronous transport that runs an ASGI app on a portal's event loop."""
 
-    def __init__(self, app: FastAPI, portal: BlockingPortal) -> None:
-        self.asgi = httpx.ASGITransport(app=app)
+    def __init__(
+        self, app: FastAPI, portal: BlockingPortal, client: tuple[str, int] = ("127.0.0.1", 123)
+    ) -> None:
+        self.asgi = httpx.ASGITransport(app=app, client=client)  # `client`: the peer address
         self.portal = portal
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

@@ -22,7 +22,7 @@ from api.main import create_app
 from archive import sessions as session_module
 from archive.service import Archive
 from archive.sessions import Sessions
-from tests.e2e.conftest import BASE
+from tests.e2e.conftest import BASE, PortalTransport
 
 SAME_SITE = {"Origin": BASE}
 
@@ -37,25 +37,11 @@ class Clock:
         return self.now
 
 
-class From(httpx.BaseTransport):
+class From(PortalTransport):
     """Requests to an app from one client address, on the portal's event loop."""
 
     def __init__(self, app: FastAPI, portal: BlockingPortal, address: str) -> None:
-        self.asgi = httpx.ASGITransport(app=app, client=(address, 50000))
-        self.portal = portal
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        body = request.read()
-
-        async def call() -> tuple[int, httpx.Headers, bytes]:
-            forwarded = httpx.Request(
-                request.method, request.url, headers=request.headers, content=body
-            )
-            response = await self.asgi.handle_async_request(forwarded)
-            return response.status_code, response.headers, await response.aread()
-
-        status, headers, content = self.portal.call(call)
-        return httpx.Response(status, headers=headers, content=content, request=request)
+        super().__init__(app, portal, client=(address, 50000))
 
 
 @pytest.fixture
