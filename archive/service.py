@@ -321,7 +321,7 @@ def item_years(item: dict[str, Any]) -> list[int]:
     years: set[int] = set()
     for value in [item.get("date"), *(h["date"] for h in item.get("happenings", []))]:
         if value:
-            years.update(y for y in dates.span(value).years if 1000 < y < 3000)
+            years.update(dates.touched_years(value))
     return sorted(years)
 
 

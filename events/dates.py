@@ -338,4 +338,23 @@ def _checked(value: str, original: str) -> str:
     return value
 
 
-__all__ = ["DateSpan", "from_dutch", "label_nl", "problem", "sort_key", "span", "validate"]
+def touched_years(value: str, this_year: int | None = None) -> list[int]:
+    """The years a date touches, for year filters and facets: an open end (`2019/..`: an
+    initiative that goes on) reaches this year, not 9999; years outside 1001-2999 left out."""
+    years = span(value).years
+    if value.rstrip().endswith(".."):
+        last = this_year or date.today().year
+        years = [y for y in years if y <= last]
+    return [y for y in years if 1000 < y < 3000]
+
+
+__all__ = [
+    "DateSpan",
+    "touched_years",
+    "from_dutch",
+    "label_nl",
+    "problem",
+    "sort_key",
+    "span",
+    "validate",
+]

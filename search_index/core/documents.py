@@ -13,6 +13,7 @@ Dutch compounds of the text (`search_index.core.compounds`: `coronacrisis` is fo
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -21,7 +22,8 @@ from search_index.core.compounds import parts_of
 
 # Bumped when what goes into the documents changes (or Whoosh's schema or analysis): an index
 # of another version is dropped and rebuilt by the follower, with either backend.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: open-ended dates reach this year, not 9999; no Markdown heading marks
+HEADING_MARKS = re.compile(r"^#{1,6}[ \t]+", re.MULTILINE)
 UNDATED = 99_999_999  # `sortdate` of an item without a date: last
 
 Document = dict[str, Any]  # field name → value, as both backends index it
@@ -41,7 +43,7 @@ def _years(*values: str | None) -> str:
     years: set[int] = set()
     for value in values:
         if value:
-            years.update(y for y in dates.span(value).years if 1000 < y < 3000)
+            years.update(dates.touched_years(value))
     return ",".join(str(y) for y in sorted(years))
 
 
@@ -79,7 +81,8 @@ def documents(item: dict[str, Any]) -> list[Document]:
         item.get("outlet", ""),
     ]
     happenings = item.get("happenings", [])
-    body = "\n\n".join(p for p in (item.get("summary"), item.get("body_markdown")) if p)
+    text = "\n\n".join(p for p in (item.get("summary"), item.get("body_markdown")) if p)
+    body = HEADING_MARKS.sub("", text)  # a snippet shows "Responsieve overheid", not "## …"
     moments = "\n".join(f"{h['title']}\n{h.get('text', '')}" for h in happenings)
     evidence = "\n".join(a["evidence"] for a in assessments if a.get("evidence"))
     words = "\n".join((item["title"], body, moments, evidence))
