@@ -222,3 +222,4 @@ def _document_common_answers(operation: dict[str, Any], *, write: bool, read: bo
     responses.setdefault("503", {"description": COMMON["503"], "headers": RETRY_AFTER})
     if read and not any(p.get("name") == MIN_POSITION["name"] for p in parameters):
         parameters.append(MIN_POSITION)
+        responses.setdefault("422", {"description": "Ongeldige invoer; `field` noemt het veld."})

@@ -19,13 +19,14 @@ the pages' Content-Security-Policy (with `frame-ancestors 'none'`), `Referrer-Po
 from __future__ import annotations
 
 from http.cookies import SimpleCookie
+from typing import Any
 from urllib.parse import parse_qs
 
 import anyio.to_thread
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import problem
+from api.errors import UNAVAILABLE, problem
 from api.pages.templating import HEADERS as PAGE_HEADERS
 
 MAX_BODY = 1024 * 1024  # 1 MiB: a long story is some tens of kilobytes
@@ -191,22 +192,34 @@ class CausalReads:
         archive = getattr(scope["app"].state, "archive", None)
         if archive is None:
             return None
+        try:
+            return await self._compare(archive, int(asked))
+        except UNAVAILABLE:  # outside the routes' handlers: answer as they would
+            return problem(
+                503,
+                "De database is even niet bereikbaar. Probeer het over enkele seconden opnieuw.",
+                title="Database niet bereikbaar",
+                headers={"Retry-After": "5"},
+            )
+
+    @staticmethod
+    async def _compare(archive: Any, asked: int) -> ASGIApp | None:
+        """None when the views have the position; else the problem answer to give."""
         head = await anyio.to_thread.run_sync(archive.position)
-        if int(asked) > head:
+        if asked > head:
             # Every host reads one log: a write's position is in it the moment it is answered.
             return problem(
                 422,
-                f"Positie {int(asked)} staat niet in het logboek van dit archief (het "
+                f"Positie {asked} staat niet in het logboek van dit archief (het "
                 f"hoogste is {head}): stuur de X-Archive-Position van een wijziging.",
                 field="min_position",
             )
-        reached = await anyio.to_thread.run_sync(archive.reached, int(asked))
+        reached = await anyio.to_thread.run_sync(archive.reached, asked)
         if reached:
             return None
         return problem(
             503,
-            f"Dit deel van het archief heeft positie {int(asked)} nog niet; probeer het zo "
-            "nog eens.",
+            f"Dit deel van het archief heeft positie {asked} nog niet; probeer het zo nog eens.",
             title="Nog niet bijgewerkt",
             headers={"Retry-After": "1"},
         )

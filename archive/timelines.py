@@ -62,9 +62,9 @@ def collect(
 
 
 def _touches(record: dict[str, Any], year: int) -> bool:
-    """True when the record's EDTF date touches the calendar year."""
-    span = dates.span(record["date"])
-    return int(span.start[:4]) <= year <= int(span.end[:4])
+    """True when the record's EDTF date touches the calendar year (an open end, an initiative
+    that goes on, reaches this year: not every year to 9999)."""
+    return year in dates.touched_years(record["date"])
 
 
 def entry_id(ref: str) -> str:
