@@ -72,6 +72,19 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
+def unavailable_problem(path: str, error: Exception) -> JSONResponse:
+    """The database is restarting or unreachable: not a bug, and worth another try (503)."""
+    log.warning("Database unavailable on %s: %s", path, error)
+    return problem(
+        503,
+        "De database is even niet bereikbaar. Probeer het over enkele seconden opnieuw; "
+        "kijk na een schrijfopdracht eerst of die toch is vastgelegd.",
+        title="Database niet bereikbaar",
+        instance=path,
+        headers={"Retry-After": "5"},
+    )
+
+
 MISSING_IF_MATCH = (
     "Stuur If-Match: VERSIE mee (de versie die u bewerkte, zie de ETag), zodat u niemands "
     "wijziging overschrijft."
@@ -223,16 +236,7 @@ def install(app: FastAPI) -> None:
                        headers=headers)  # fmt: skip
 
     async def unavailable(request: Request, error: Exception) -> JSONResponse:
-        # The database is restarting or unreachable: not a bug, and worth another try.
-        log.warning("Database unavailable on %s: %s", request.url.path, error)
-        return problem(
-            503,
-            "De database is even niet bereikbaar. Probeer het over enkele seconden opnieuw; "
-            "kijk na een schrijfopdracht eerst of die toch is vastgelegd.",
-            title="Database niet bereikbaar",
-            instance=request.url.path,
-            headers={"Retry-After": "5"},
-        )
+        return unavailable_problem(request.url.path, error)
 
     for error_class in UNAVAILABLE:
         app.add_exception_handler(error_class, unavailable)

@@ -26,7 +26,7 @@ import anyio.to_thread
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import UNAVAILABLE, problem
+from api.errors import UNAVAILABLE, problem, unavailable_problem
 from api.pages.templating import HEADERS as PAGE_HEADERS
 
 MAX_BODY = 1024 * 1024  # 1 MiB: a long story is some tens of kilobytes
@@ -194,13 +194,8 @@ class CausalReads:
             return None
         try:
             return await self._compare(archive, int(asked))
-        except UNAVAILABLE:  # outside the routes' handlers: answer as they would
-            return problem(
-                503,
-                "De database is even niet bereikbaar. Probeer het over enkele seconden opnieuw.",
-                title="Database niet bereikbaar",
-                headers={"Retry-After": "5"},
-            )
+        except UNAVAILABLE as error:  # outside the routes' handlers: answer as they do
+            return unavailable_problem(scope["path"], error)
 
     @staticmethod
     async def _compare(archive: Any, asked: int) -> ASGIApp | None:

@@ -42,6 +42,8 @@ from archive.visibility import (
 from events import dates, qualities
 from events.errors import InvalidInput, Withdrawn
 from events.items import ItemEvent, item_id
+from events.personal import names_person, redact
+from events.rules import text as checked_text
 
 log = logging.getLogger("wijkarchief.archive")
 
@@ -124,12 +126,9 @@ class Archive(KeepsViews, RendersReadModels, Wijkarchief):
         whole words, any case); each gets a `PersonForgotten` event holding its words with
         the name taken out, under a new key, and its older keys are destroyed; then every
         view is purged. The items stay. Returns the refs changed, and the refs whose older
-        events hold the name unsealed (recorded before every word was sealed: only a
-        move through export and import can rewrite those; see docs/privacy.md).
+        events hold the name unsealed (recorded before every word was sealed; the log never
+        changes, so nothing rewrites those: see docs/privacy.md).
         """
-        from events.personal import names_person, redact
-        from events.rules import text as checked_text
-
         name = checked_text(name, "name", limit=500)
         if len(name) < 2:
             raise InvalidInput("Geef een naam van minstens twee tekens.", field="name")
@@ -188,13 +187,17 @@ class Archive(KeepsViews, RendersReadModels, Wijkarchief):
             item = self.recorded_item(kind, key, as_of=as_of)
             if not in_scope(item.get("consent"), role):
                 raise not_found(kind, key)
+        self.fresh()  # the links are checked against the catalogue
         return with_readable_links(item, self.readable_refs(role))
 
     def readable_refs(self, role: str) -> Callable[[str], bool]:
-        """A test of a reference (`kind/key`): may the role read that item now?"""
+        """A test of a reference (`kind/key`): may the role read that item now?
+
+        It reads the catalogue as it is: callers bring the views up first (`fresh`), once
+        per request, as every read of the catalogue does.
+        """
         if role == "curator":
             return lambda ref: True
-        self.fresh()
         today = self.today()
         known: dict[str, bool] = {}
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from events.errors import NotFound
 
-ROLES = ("public", "researcher", "curator")
+# The roles (public, researcher, curator) and the consent scopes each may read.
 VISIBLE: dict[str, tuple[str, ...]] = {
     "public": ("public",),
     "researcher": ("public", "research"),
@@ -62,10 +62,6 @@ def may_read(item: dict[str, Any], role: str, today: str | None = None) -> bool:
     if item.get("withdrawn") or _embargoed(item, today):
         return False
     return in_scope(item.get("consent"), role)
-
-
-# The name the older code used; kept for callers outside the archive.
-visible = may_read
 
 
 def may_know(item: dict[str, Any], role: str, today: str | None = None) -> bool:
