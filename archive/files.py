@@ -67,7 +67,10 @@ def file_links(kind: str, key: str, record: dict[str, Any]) -> dict[str, Any]:
     shown = public_file(record) if "key" in record else dict(record)
     base = f"/api/{kind}/{quote(key, safe='')}/files/{shown['id']}"
     variants = shown.get("variants") or []
-    shown["url"] = base
+    if not shown.get("sha256"):  # erased: its key is gone, nothing of it is served
+        variants = []
+        base = ""
+    shown["url"] = base or None
     shown["thumbnail_url"] = f"{base}/thumbnail" if "thumbnail" in variants else None
     shown["display_url"] = f"{base}/display" if "display" in variants else None
     shown["original_url"] = f"{base}/original" if "original" in variants else None
