@@ -15,13 +15,12 @@ from api import docs, errors, pages
 from api.citing import CiteBase
 from api.deps import get_curator, trusted_proxies
 from api.middleware import MAX_BODY, BodyLimit, CausalReads, SecurityHeaders
-from api.uploads import upload_limit
 from api.routes import (
     assessments,
     changes,
     episodes,
-    files,
     events,
+    files,
     health,
     items,
     media,
@@ -32,6 +31,7 @@ from api.routes import (
     timelines,
 )
 from api.routing import flat_routes
+from api.uploads import upload_limit
 from archive.service import Archive
 
 DESCRIPTION = """\

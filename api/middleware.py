@@ -18,8 +18,8 @@ the pages' Content-Security-Policy (with `frame-ancestors 'none'`), `Referrer-Po
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
 from collections.abc import Callable
+from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
 

@@ -82,7 +82,7 @@ async def read_upload(request: Request, image_limit: int, media_limit: int) -> U
             "Stuur het bestand als multipart/form-data met het veld 'file'.", field="file"
         )
     state = _State(image_limit, media_limit)
-    parser = MultipartParser(boundary, _callbacks(state))
+    parser = MultipartParser(boundary, _callbacks(state))  # type: ignore[arg-type]
     try:
         async for piece in request.stream():
             if piece:
@@ -187,8 +187,10 @@ def _decide(state: _State, upload: Upload) -> None:
     except ArchiveError as error:
         _drop(state, upload, error)
         return
-    state.limit = state.media_limit if upload.content_type.startswith(("audio/", "video/")) else (
-        state.image_limit
+    state.limit = (
+        state.media_limit
+        if upload.content_type.startswith(("audio/", "video/"))
+        else (state.image_limit)
     )
 
 

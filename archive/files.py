@@ -128,8 +128,7 @@ class FileCommands:
 
         def _save(self, *aggregates: Any) -> int: ...
 
-        @property
-        def events(self) -> Any: ...
+        events: Any
 
     def attach_file(
         self,
@@ -178,7 +177,7 @@ class FileCommands:
                     stored.append(address)
                     variants["original"] = {"blob": address, "bytes": size,
                                             "content_type": content_type}  # fmt: skip
-                data = {
+                fields: dict[str, Any] = {
                     "content_type": content_type,
                     "bytes": len(clean) if clean is not None else size,
                     "sha256": sha256,
@@ -190,7 +189,7 @@ class FileCommands:
                     "height": prepared.height,
                 }
                 with acting_as(actor):
-                    record = item.attach_file(data)
+                    record = item.attach_file(fields)
                 position = self._save(item)
             except BaseException:
                 for address in stored:  # nothing recorded: no blob left behind

@@ -22,8 +22,8 @@ from api.deps import ArchiveDep, CuratorDep, Limit, Offset, ReaderDep
 from api.models import FileList, FileWritten, Kind, problems
 from api.shaping import cite, page
 from api.uploads import read_upload
-from archive.filetypes import ALLOWED
 from archive.files import Opened
+from archive.filetypes import ALLOWED
 
 router = APIRouter(prefix="/api/{kind}/{key}/files", tags=["files"])
 FORMS = ("thumbnail", "display", "original")
@@ -80,9 +80,13 @@ async def upload_file(
     try:
         answer: dict[str, Any] = await anyio.to_thread.run_sync(
             lambda: archive.attach_file(
-                kind, key, upload.file, upload.filename, actor=curator.name,
+                kind,
+                key,
+                upload.file,
+                upload.filename,
+                actor=curator.name,
                 keep_original=keep_original,
-            )  # fmt: skip
+            )
         )
     finally:
         upload.file.close()
