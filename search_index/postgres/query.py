@@ -55,6 +55,11 @@ def _marks(tsquery: str, parsed: Parsed) -> None:
         (parsed.prefixes if star else parsed.stems).add(lexeme.replace("''", "'"))
 
 
+def _noted(pieces: list[str], piece: str) -> str:
+    pieces.append(piece)
+    return piece
+
+
 class QueryMaker:
     """Reads texts with one cursor of the search's transaction."""
 
@@ -78,9 +83,10 @@ class QueryMaker:
         """The text as a tsquery; QueryRefused over the budget."""
         if not text:
             return Parsed(None)
+        text = text.replace("\x00", " ")  # PostgreSQL's text cannot hold NUL
         words: list[str] = []
         phrases: list[str] = []
-        read(text, lambda w: words.append(w) or w, lambda p: phrases.append(p) or p)
+        read(text, lambda w: _noted(words, w), lambda p: _noted(phrases, p))
         plain = dict(zip(words, self.analysed(words), strict=True))
         said = dict(zip(phrases, self.analysed(phrases, "phraseto_tsquery"), strict=True))
         wild = {w: self._wildcard(w, budget) for w in words if "*" in w or "?" in w}

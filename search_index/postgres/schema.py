@@ -79,11 +79,22 @@ INSERT = (
 
 def spelled(text: str) -> list[str]:
     """The words as written: lower case, accents folded, each once (the `spell` column)."""
-    return list(dict.fromkeys(fold(w) for w in _WORD.findall(text or "")))
+    return list(dict.fromkeys(fold(w) for w in _WORD.findall((text or "").replace("\x00", ""))))
 
 
 def _values(value: Any) -> list[str]:
     return [v for v in str(value or "").split(",") if v]
+
+
+def _without_nul(value: Any) -> Any:
+    """The value with NUL characters removed from its strings (PostgreSQL's text has none)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {k: _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
 
 
 def row(doc: Document) -> tuple[Any, ...]:
@@ -94,6 +105,6 @@ def row(doc: Document) -> tuple[Any, ...]:
         _values(doc.get("assessment")), _values(doc.get("assessed")), _values(doc.get("year")),
         str(doc.get("sortkey") or f"{int(doc.get('sortdate') or 0):08d} {doc['docid']}"),
         int(doc.get("sortdate") or 0), spelled(doc.get("spelling") or ""),
-        orjson.dumps(doc).decode(),
-        *(str(doc.get(field) or "") for field, _ in WEIGHTS),
+        orjson.dumps(_without_nul(doc)).decode(),
+        *(str(doc.get(field) or "").replace("\x00", "") for field, _ in WEIGHTS),
     )  # fmt: skip

@@ -33,6 +33,7 @@ import psycopg
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore
 from psycopg import errors
+from psycopg.sql import SQL
 
 from archive.config import Settings
 from archive.pgstore import TrackingRecorder, bounded
@@ -93,8 +94,9 @@ class PostgresSearchView(TrackingRecorder):
         self.words = f'"{self.schema}".{schema.WORDS}'
         self.insert = schema.INSERT.format(docs=self.docs)
         self.lock_key = zlib.crc32(f"{self.schema}.{schema.DOCS}".encode()) - (1 << 31)
-        self.sql_create_statements.extend(psycopg.sql.SQL(s) for s in  # type: ignore[arg-type]
-                                          schema.create_statements(self.schema))  # fmt: skip
+        self.sql_create_statements.extend(
+            SQL(statement).format() for statement in schema.create_statements(self.schema)
+        )
         self._browsing = Browsing()
         with settings.schema_lock():  # several processes may start at once
             self._drop_other_versions()
@@ -254,8 +256,7 @@ class PostgresSearchView(TrackingRecorder):
             {**params, "limit": max(request.limit, 0), "offset": max(request.offset, 0)},
         )
         docs = [
-            (0.0 if by_date else float(r["score"]), orjson.loads(r["source"]))
-            for r in c.fetchall()
+            (0.0 if by_date else float(r["score"]), orjson.loads(r["source"])) for r in c.fetchall()
         ]
         words = plain_words(request.text)
         found_hits, snippets = hits(parsed, docs, focus, words)
@@ -292,8 +293,7 @@ class PostgresSearchView(TrackingRecorder):
         """The total (`facets["total"][""]`) and the counts of every match per value."""
         fields = ["quality", "assessment", "year", *(["assessed"] if focus else [])]
         counts = " UNION ALL ".join(
-            f"SELECT '{f}' AS field, v AS value, count(*) AS n FROM m, unnest({f}) AS v "
-            "GROUP BY v"
+            f"SELECT '{f}' AS field, v AS value, count(*) AS n FROM m, unnest({f}) AS v GROUP BY v"
             for f in fields
         )
         c.execute(
@@ -373,4 +373,3 @@ class PostgresSearchView(TrackingRecorder):
             return bool(c.fetchone()["found"])
 
         return Lexicon(known, starting, readable)
-
