@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from html import escape
 
 from whoosh.lang import stemmer_for_language
@@ -30,7 +31,13 @@ from search_index.postgres.query import Parsed
 MAX_TERM_CLASSES = 5  # Whoosh's HtmlFormatter: term0 … term4, then again
 CONTEXT_BEFORE = 60  # characters shown before the first match
 _WORD = re.compile(r"\w+(?:\.?\w+)*")
-_stem: Callable[[str], str] = stemmer_for_language("nl")
+_snowball: Callable[[str], str] = stemmer_for_language("nl")
+
+
+@lru_cache(maxsize=131072)
+def _stem(word: str) -> str:
+    """The Dutch stem of a word as written (folded first; the stemmer is pure Python)."""
+    return _snowball(fold(word))
 
 
 class Snippets:
@@ -40,9 +47,13 @@ class Snippets:
         self.stems = parsed.stems
         self.prefixes = tuple(parsed.prefixes)
         self.seen: dict[str, int] = {}  # matched words → their class, shared by the page
+        # A stem starts with its word's first letter: other words need no stemming.
+        self.firsts = {lexeme[:1] for lexeme in (*self.stems, *self.prefixes)}
 
     def _matches(self, word: str) -> bool:
-        stem = _stem(fold(word))
+        if fold(word[:1]) not in self.firsts:
+            return False
+        stem = _stem(word.lower())
         return stem in self.stems or (bool(self.prefixes) and stem.startswith(self.prefixes))
 
     def of(self, text: str) -> str:

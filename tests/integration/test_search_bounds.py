@@ -1,7 +1,7 @@
 """Searches that cannot crash or stall the archive: text the parser cannot read, any text a
 reader types, and a slow search beside a write, on each store and each search backend (Whoosh,
-tantivy, PostgreSQL). The budget's refusals (too long, too broad, too slow) and an empty index are cases of
-the contract test (`tests/contract/test_search_view.py`)."""
+tantivy, PostgreSQL). The budget's refusals (too long, too broad, too slow) and an empty index
+are cases of the contract test (`tests/contract/test_search_view.py`)."""
 
 from __future__ import annotations
 
