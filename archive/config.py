@@ -10,6 +10,8 @@
   at most `WIJKARCHIEF_WAIT_TIMEOUT` seconds (default 5) per write.
 - `WIJKARCHIEF_BASE_URL` (default `http://127.0.0.1:8000`): the address the archive is
   reached at, for the absolute URLs it hands out (`/api/changes`), never the client's Host.
+- `WIJKARCHIEF_SEARCH_BACKEND` is read by `search_index.search_backend`: `postgres` keeps the
+  search view in this PostgreSQL schema too, and is refused without a database URL.
 - `WIJKARCHIEF_DATABASE_WAIT` (default 3): on PostgreSQL, the seconds a request waits for a
   connection before it is answered 503 (`archive.pgstore`); every connection is dialled
   with a connect timeout of as many whole seconds (at least 2, libpq's least).
