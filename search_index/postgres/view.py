@@ -29,14 +29,13 @@ from contextlib import contextmanager
 from typing import Any
 
 import orjson
-import psycopg
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore
 from psycopg import errors
 from psycopg.sql import SQL
 
 from archive.config import Settings
-from archive.pgstore import TrackingRecorder, bounded
+from archive.pgstore import TrackingRecorder, bounded, rewrite_tables
 from archive.ports import Moment, SearchHit
 from archive.projection import Change, ItemStates
 from events.errors import InvalidInput
@@ -165,9 +164,7 @@ class PostgresSearchView(TrackingRecorder):
             c.execute(
                 f"INSERT INTO {self.words} (word) SELECT DISTINCT unnest(spell) FROM {self.docs}"
             )
-        with psycopg.connect(self.conninfo, autocommit=True) as conn:
-            conn.execute(f"VACUUM FULL {self.docs}")
-            conn.execute(f"VACUUM FULL {self.words}")
+        rewrite_tables(self.conninfo, self.docs, self.words)
 
     def close(self) -> None:
         """Close the pool."""
