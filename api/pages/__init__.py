@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.pages import (
+    consent,
     curator,
     item_forms,
     lists,
@@ -30,7 +31,7 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 
 router = APIRouter(include_in_schema=False)
 router.include_router(public.router)
-for module in (login, curator, story_new, story_edit, item_forms, reference, lists):
+for module in (login, curator, story_new, story_edit, item_forms, reference, lists, consent):
     router.include_router(module.router)
 
 

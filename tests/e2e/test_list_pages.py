@@ -77,7 +77,7 @@ def test_a_list_sorts_by_title_date_and_number(stories: Any) -> None:
     assert stories.get("/stories?sort=nonsense").status_code == 422
     # Dates are shown as people write them.
     page = stories.get("/stories")
-    assert "<time datetime=\"2001\">2001</time>" in page.text
+    assert '<time datetime="2001">2001</time>' in page.text
 
 
 def test_the_public_never_sees_a_hidden_item_in_a_list(stories: Any) -> None:
@@ -126,8 +126,13 @@ def test_filters_and_the_json_twin(api: Any) -> None:
 
 def test_media_lists_newest_first(api: Any) -> None:
     for slug, date in (("oud", "2019-05"), ("nieuw", "2021-02"), ("zonder", None)):
-        body: dict[str, Any] = {"id": slug, "title": f"Stuk {slug}", "kind": "photo",
-                                "consent": "public", "url": "https://example.org/x"}
+        body: dict[str, Any] = {
+            "id": slug,
+            "title": f"Stuk {slug}",
+            "kind": "photo",
+            "consent": "public",
+            "url": "https://example.org/x",
+        }
         if date:
             body["date"] = date
         answer = api.post("/api/media", json=body, headers=api.curator)
