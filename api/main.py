@@ -27,6 +27,7 @@ from api.routes import (
     search,
     sources,
     stories,
+    suggestions,
     timelines,
 )
 from api.routing import flat_routes
@@ -113,7 +114,7 @@ def create_app(
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies())
     routers = (
         health, episodes, stories, media, items, search, timelines, events, changes, people,
-        assessments, sources,
+        assessments, sources, suggestions,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)

@@ -19,6 +19,7 @@ from api.pages import (
     consent,
     curator,
     item_forms,
+    links,
     lists,
     login,
     public,
@@ -31,7 +32,7 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 
 router = APIRouter(include_in_schema=False)
 router.include_router(public.router)
-for module in (login, curator, story_new, story_edit, item_forms, reference, lists, consent):
+for module in (login, curator, story_new, story_edit, item_forms, reference, lists, consent, links):
     router.include_router(module.router)
 
 
