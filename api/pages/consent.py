@@ -198,7 +198,7 @@ for _kind in ("episodes", "stories", "media"):
 
 
 def _forget_page(request: Request, context: dict[str, Any], status: int = 200) -> Response:
-    base = {"name": "", "reason": "", "errors": {}, "found": None, "done": None}
+    base: dict[str, Any] = {"name": "", "reason": "", "errors": {}, "found": None, "done": None}
     return render(request, "forget_person.html", {**base, **context}, status=status)
 
 
