@@ -99,7 +99,7 @@ def session(server: Server) -> str:
         server.url + "/inloggen", data=form, headers={"Origin": server.url}
     )
     opener.open(login, timeout=30).close()
-    return next(c.value for c in jar if c.name == COOKIE)
+    return next(str(c.value) for c in jar if c.name == COOKIE)
 
 
 def _axe(page: Any, axe_source: str) -> list[dict[str, Any]]:

@@ -52,7 +52,9 @@ def test_the_story_list_pages_and_sorts(page: Any, server: Any, artifacts: Path)
     page.goto("/")
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Verhalen").click()
     page.wait_for_url(re.compile(r"/stories$"))
-    total = int(re.search(r"van (\d+)", page.locator("h2.list-count").inner_text()).group(1))
+    count = re.search(r"van (\d+)", page.locator("h2.list-count").inner_text())
+    assert count is not None
+    total = int(count.group(1))
     assert total >= 17  # the seed's five and these twelve
     # Ten a page, oldest first: the list of the 1950s comes first.
     page.get_by_label("Per pagina").select_option("10")
