@@ -28,6 +28,7 @@ from api.routes import (
     search,
     sources,
     stories,
+    suggestions,
     timelines,
 )
 from api.routing import flat_routes
@@ -116,7 +117,7 @@ def create_app(
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies())
     routers = (
         health, episodes, stories, media, items, search, timelines, events, changes, people,
-        assessments, sources, files,
+        assessments, sources, files, suggestions,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)
