@@ -26,6 +26,7 @@ from archive.application import Wijkarchief, check_kind, event_record
 from archive.bulk_commands import BulkCommands
 from archive.catalogue import Catalogue, open_catalogue
 from archive.config import Settings
+from archive.files import FileReads
 from archive.keeping import KeepsViews, followers_lock
 from archive.ports import SearchView, View
 from archive.projection import Followers, Progress
@@ -49,7 +50,7 @@ from events.rules import text as checked_text
 log = logging.getLogger("wijkarchief.archive")
 
 
-class Archive(KeepsViews, RendersReadModels, BulkCommands, Wijkarchief):
+class Archive(FileReads, KeepsViews, RendersReadModels, BulkCommands, Wijkarchief):
     """The archive: the event-sourced application and its read models, kept in step.
 
     The one door: the command line, the API and the projector talk to this object only.
