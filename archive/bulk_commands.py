@@ -17,12 +17,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from archive.bulk import Plan, RowError, plan
+from archive.filetypes import SNIFF, check_size, sniff
 from archive.sheets import FileSource, base_name, read_sheet
 from events.errors import AlreadyExists, ArchiveError, StaleVersion
 from events.items import ArchiveItem, acting_as, ref
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from archive.config import Settings
 
 
 @dataclass
@@ -55,6 +58,12 @@ class BulkCommands:
     """`import_sheet`: many new items from one sheet, validated whole, saved at once."""
 
     if TYPE_CHECKING:  # what the application (archive.application.Wijkarchief) provides
+        settings: Settings
+
+        def attach_file(
+            self, kind: str, key: str, source: Any, filename: str = "", *, actor: str,
+            keep_original: bool = False,
+        ) -> dict[str, Any]: ...  # fmt: skip
 
         def _registered(
             self, kind: str, fields: dict[str, Any], *, actor: str,
@@ -92,7 +101,7 @@ class BulkCommands:
         errors = list(planned.errors)
         source = files or FileSource.none()
         built = self._build(planned, errors, actor=actor)
-        errors.extend(_missing_files(planned, source))
+        errors.extend(self._file_errors(planned, source))
         report = ImportReport(kind, dry_run, errors=sorted(errors, key=lambda e: e.row))
         report.items = [
             {"row": c.row, "ref": item.ref, "key": item.key, "title": item.title,
@@ -109,7 +118,46 @@ class BulkCommands:
                 "er is niets geïmporteerd. Controleer het bestand opnieuw."
             ) from None
         report.imported = True
+        for candidate, item in built["items"]:
+            for name in candidate.files:
+                report.files.append(self._attach(item, base_name(name), source, actor))
         return report
+
+    def _attach(
+        self, item: ArchiveItem, name: str, source: FileSource, actor: str
+    ) -> dict[str, Any]:
+        """Attach one named file to a new item; its answer, or why it failed."""
+        try:
+            with source.open(name) as stream:
+                answer = self.attach_file(item.KIND, item.key, stream, name, actor=actor)
+        except ArchiveError as error:
+            return {"item": item.ref, "name": name, "attached": False, "message": error.message}
+        return {"item": item.ref, "name": name, "attached": True, "id": answer.get("id"),
+                "content_type": answer.get("content_type"), "url": answer.get("url")}  # fmt: skip
+
+    def _file_errors(self, planned: Plan, source: FileSource) -> list[RowError]:
+        """A named file that is not in the folder or zip, or of a type or size refused."""
+        present = source.names()
+        errors = []
+        settings = self.settings
+        for candidate in planned.candidates:
+            for written in candidate.files:
+                name = base_name(written)
+                message = None
+                if name not in present:
+                    message = f"Bestand {written!r} staat niet in de {source.label}."
+                else:
+                    try:
+                        with source.open(name) as stream:
+                            content_type = sniff(stream.read(SNIFF))
+                        check_size(content_type, source.size(name), settings.max_image_bytes,
+                                   settings.max_media_bytes)  # fmt: skip
+                    except ArchiveError as error:
+                        message = f"Bestand {written!r}: {error.message}"
+                if message:
+                    errors.append(RowError(candidate.row, planned.column("files"), message,
+                                           "files"))  # fmt: skip
+        return errors
 
     def _build(self, planned: Plan, errors: list[RowError], *, actor: str) -> dict[str, Any]:
         """Every new item with its events (not saved), and what one save must write."""
@@ -149,17 +197,3 @@ def _row_error(
 ) -> RowError:
     name = error.field or default
     return RowError(row, planned.column(name), error.message, name)
-
-
-def _missing_files(planned: Plan, source: FileSource) -> list[RowError]:
-    """A file named in a row but not in the folder or zip: an error of that row."""
-    present = source.names()
-    errors = []
-    for candidate in planned.candidates:
-        for name in candidate.files:
-            if base_name(name) not in present:
-                errors.append(RowError(
-                    candidate.row, planned.column("files"),
-                    f"Bestand {name!r} staat niet in de {source.label}.", "files",
-                ))  # fmt: skip
-    return errors
