@@ -21,6 +21,7 @@ from api.routes import (
     episodes,
     events,
     health,
+    imports,
     items,
     media,
     people,
@@ -59,6 +60,7 @@ TAGS = [
     {"name": "timelines", "description": "Tijdlijnen en de Corona Kronieken."},
     {"name": "sources", "description": "Geciteerde passages uit de brondocumenten."},
     {"name": "events", "description": "Het gebeurtenislog en de wijzigingenstroom."},
+    {"name": "imports", "description": "Bulkimport van verhalen of media uit een blad."},
 ]
 
 
@@ -105,7 +107,7 @@ def create_app(
     if archive is not None:
         app.state.archive = archive
     errors.install(app)
-    app.add_middleware(BodyLimit, limit=MAX_BODY)
+    app.add_middleware(BodyLimit, limit=MAX_BODY, larger=imports.import_limit)
     app.add_middleware(CausalReads)  # X-Archive-Min-Position: read your writes on any host
     app.add_middleware(CiteBase)  # the permalinks' base: WIJKARCHIEF_BASE_URL
     app.add_middleware(SecurityHeaders)  # outermost: on every answer, the 413s too
@@ -113,7 +115,7 @@ def create_app(
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies())
     routers = (
         health, episodes, stories, media, items, search, timelines, events, changes, people,
-        assessments, sources,
+        assessments, sources, imports,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)

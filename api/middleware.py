@@ -18,6 +18,7 @@ the pages' Content-Security-Policy (with `frame-ancestors 'none'`), `Referrer-Po
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
@@ -41,13 +42,26 @@ def _too_large(limit: int) -> HTTPException:
 class BodyLimit:
     """Refuse request bodies larger than `limit` bytes with 413."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int = MAX_BODY,
+        larger: Callable[[str, str], int | None] | None = None,
+    ) -> None:
         self.app = app
         self.limit = limit
+        # (path, method) -> a larger limit for that route (the bulk import), or None.
+        self.larger = larger
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        larger = (
+            self.larger(scope.get("path", ""), scope.get("method", "")) if self.larger else None
+        )
+        if larger is not None:
+            await BodyLimit(self.app, larger)(scope, receive, send)
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and not declared.isdigit():
