@@ -211,8 +211,8 @@ def _candidate(
     for name in ("episodes", "stories", "media"):
         check(name, lambda v, n: [_ref(f"{n}/{key}", n) for key in split_list(v)])
     check("links", lambda v, n: [_ref(link, n) for link in split_list(v)])
-    if len(errors) > before:
-        return None
+    if len(errors) > before or key_field not in fields:
+        return None  # (a missing key column is an error of the header already)
     for name in ("episodes", "stories", "media", "links"):
         links.extend(fields.pop(name, []))
     fields["links"] = list(dict.fromkeys(links))
