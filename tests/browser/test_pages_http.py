@@ -302,7 +302,7 @@ def test_every_curator_form_is_guarded(site: Pages) -> None:
     # forget it) sends the public to the login page and refuses a researcher.
     routes = _guarded_routes(site.app)
     story_routes = {("GET", "/verhalen/nieuw"), ("POST", "/stories/0001/bewerken")}
-    assert story_routes <= set(routes) and len(routes) == 16, routes
+    assert story_routes <= set(routes) and len(routes) == 18, routes
     response = site.post("/inloggen", data={"token": site.researcher}, headers=SAME_SITE)
     researcher = {"Cookie": f"wijkarchief_sessie={response.cookies['wijkarchief_sessie']}"}
     for method, path in routes:
