@@ -110,6 +110,11 @@ class Plan:
     errors: list[RowError]
     columns: dict[str, str]
 
+    def order(self, error: RowError) -> tuple[int, int]:
+        """Errors sort by row, then by the column's place in the sheet."""
+        places = {written: i for i, written in enumerate(self.columns.values())}
+        return error.row, places.get(error.column, len(places))
+
     def column(self, name: str | None) -> str:
         """The header of the sheet for a field (or the field's own name)."""
         if name in ("links",):
@@ -154,7 +159,9 @@ def plan(kind: str, header: list[str], rows: list[tuple[int, dict[str, str]]]) -
             continue
         seen[candidate.key] = number
         candidates.append(candidate)
-    return Plan(kind, candidates, sorted(errors, key=lambda e: e.row), columns)
+    planned = Plan(kind, candidates, errors, columns)
+    planned.errors.sort(key=planned.order)
+    return planned
 
 
 def _columns(kind: str, header: list[str], errors: list[RowError]) -> dict[str, str]:

@@ -102,7 +102,7 @@ class BulkCommands:
         source = files or FileSource.none()
         built = self._build(planned, errors, actor=actor)
         errors.extend(self._file_errors(planned, source))
-        report = ImportReport(kind, dry_run, errors=sorted(errors, key=lambda e: e.row))
+        report = ImportReport(kind, dry_run, errors=sorted(errors, key=planned.order))
         report.items = [
             {"row": c.row, "ref": item.ref, "key": item.key, "title": item.title,
              "consent": item.consent, "links": list(item.links), "files": c.files}

@@ -15,7 +15,8 @@
       body.set("action", "controleren");
       check.disabled = true;
       target.setAttribute("aria-busy", "true");
-      fetch(form.action, { method: "POST", credentials: "same-origin", body: body })
+      // form.action would be the buttons named "action": read the attribute.
+      fetch(form.getAttribute("action"), { method: "POST", credentials: "same-origin", body: body })
         .then(function (response) { return response.text(); })
         .then(function (html) {
           var page = new DOMParser().parseFromString(html, "text/html");
