@@ -46,30 +46,25 @@ class BodyLimit:
         self,
         app: ASGIApp,
         limit: int = MAX_BODY,
-        larger: Callable[[str, str], int | None] | None = None,
+        wider: Callable[[Scope], int | None] | None = None,
     ) -> None:
         self.app = app
         self.limit = limit
-        # (path, method) -> a larger limit for that route (the bulk import), or None.
-        self.larger = larger
+        # The limit of a route that takes more (a file upload: api/uploads.py), or None.
+        self.wider = wider
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
-            return
-        larger = (
-            self.larger(scope.get("path", ""), scope.get("method", "")) if self.larger else None
-        )
-        if larger is not None:
-            await BodyLimit(self.app, larger)(scope, receive, send)
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and not declared.isdigit():
             answer = problem(400, "Ongeldige Content-Length.", instance=scope.get("path"))
             await answer(scope, receive, send)
             return
-        if declared is not None and int(declared) > self.limit:
-            await self._refuse(scope, receive, send)
+        limit = (self.wider(scope) if self.wider else None) or self.limit
+        if declared is not None and int(declared) > limit:
+            await self._refuse(scope, receive, send, limit)
             return
         received = 0
         started = False
@@ -79,10 +74,10 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     # FastAPI passes an HTTPException raised while reading the body on to the
                     # exception handlers, which answer with the 413 problem.
-                    raise _too_large(self.limit)
+                    raise _too_large(limit)
             return message
 
         async def tracked(message: Message) -> None:
@@ -96,10 +91,10 @@ class BodyLimit:
         except HTTPException as error:
             if error.status_code != 413 or started:
                 raise
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, limit)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        error = _too_large(self.limit)
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        error = _too_large(limit)
         answer = problem(413, str(error.detail), instance=scope.get("path"))
         await answer(scope, receive, send)
 
