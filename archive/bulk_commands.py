@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from archive.bulk import Plan, RowError, plan
 from archive.filetypes import SNIFF, check_size, sniff
-from archive.sheets import FileSource, base_name, read_sheet
+from archive.sheets import BROKEN_FILE, FileSource, base_name, read_sheet
 from events.errors import AlreadyExists, ArchiveError, StaleVersion
 from events.items import ArchiveItem, acting_as, ref
 
@@ -132,6 +132,9 @@ class BulkCommands:
                 answer = self.attach_file(item.KIND, item.key, stream, name, actor=actor)
         except ArchiveError as error:
             return {"item": item.ref, "name": name, "attached": False, "message": error.message}
+        except BROKEN_FILE:
+            return {"item": item.ref, "name": name, "attached": False,
+                    "message": "Het bestand is niet te lezen (beschadigd of versleuteld)."}  # fmt: skip
         return {"item": item.ref, "name": name, "attached": True, "id": answer.get("id"),
                 "content_type": answer.get("content_type"), "url": answer.get("url")}  # fmt: skip
 
@@ -154,6 +157,10 @@ class BulkCommands:
                                    settings.max_media_bytes)  # fmt: skip
                     except ArchiveError as error:
                         message = f"Bestand {written!r}: {error.message}"
+                    except BROKEN_FILE:
+                        message = (
+                            f"Bestand {written!r} is niet te lezen (beschadigd of versleuteld)."
+                        )
                 if message:
                     errors.append(RowError(candidate.row, planned.column("files"), message,
                                            "files"))  # fmt: skip

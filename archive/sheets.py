@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
@@ -34,6 +35,11 @@ MAX_XLSX_UNPACKED = 100 * 1024 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
 
 Row = tuple[int, dict[str, str]]
+# What reading a member of a damaged or encrypted zip may raise.
+BROKEN_FILE: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, RuntimeError,
+    ValueError,
+)  # fmt: skip
 
 
 class UnreadableSheet(InvalidInput):

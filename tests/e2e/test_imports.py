@@ -104,6 +104,20 @@ def test_a_malformed_upload_is_a_problem_never_a_500(api, files, status) -> None
     api.problem(response, status)
 
 
+def test_a_damaged_file_in_the_zip_is_an_error_of_its_row(api) -> None:
+    bundle = io.BytesIO()
+    with zipfile.ZipFile(bundle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("gaffelstraat.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 64)
+    data = bytearray(bundle.getvalue())
+    data[60:90] = b"\xff" * 30  # inside the compressed bytes of the member
+    files = {**_sheet(MEDIA, "media.csv"), "files": ("f.zip", bytes(data), "application/zip")}
+    response = api.post("/api/imports?kind=media&dry_run=true", files=files, headers=api.curator)
+    assert response.status_code == 200, response.text
+    (error,) = response.json()["errors"]
+    assert (error["row"], error["column"]) == (2, "files")
+    assert "niet te lezen" in error["message"]
+
+
 def test_only_curators_import(api) -> None:
     api.problem(api.post("/api/imports?kind=stories", files=_sheet(STORIES)), 401)
     api.problem(
