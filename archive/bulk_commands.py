@@ -133,8 +133,8 @@ class BulkCommands:
         except ArchiveError as error:
             return {"item": item.ref, "name": name, "attached": False, "message": error.message}
         except BROKEN_FILE:
-            return {"item": item.ref, "name": name, "attached": False,
-                    "message": "Het bestand is niet te lezen (beschadigd of versleuteld)."}  # fmt: skip
+            message = "Het bestand is niet te lezen (beschadigd of versleuteld)."
+            return {"item": item.ref, "name": name, "attached": False, "message": message}
         return {"item": item.ref, "name": name, "attached": True, "id": answer.get("id"),
                 "content_type": answer.get("content_type"), "url": answer.get("url")}  # fmt: skip
 
