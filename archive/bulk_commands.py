@@ -68,7 +68,10 @@ class BulkCommands:
         def _registered(
             self, kind: str, fields: dict[str, Any], *, actor: str,
             load: Callable[[str, str], ArchiveItem] | None = None,
+            taken: Callable[[str, str], bool] | None = None,
         ) -> tuple[ArchiveItem, list[ArchiveItem]]: ...  # fmt: skip
+
+        def exists(self, kind: str, key: str) -> bool: ...
 
         def _link_all(
             self, item: ArchiveItem, targets: list[str],
@@ -177,11 +180,12 @@ class BulkCommands:
             return found
 
         made: list[tuple[Any, ArchiveItem, list[str]]] = []
+        taken = self._taken(planned.kind)
         for candidate in planned.candidates:
             fields = dict(candidate.fields)
             links = fields.pop("links", [])
             try:
-                item, _ = self._registered(planned.kind, fields, actor=actor)
+                item, _ = self._registered(planned.kind, fields, actor=actor, taken=taken)
             except ArchiveError as error:
                 errors.append(_row_error(planned, candidate.row, error))
                 continue
@@ -195,8 +199,21 @@ class BulkCommands:
             except ArchiveError as error:
                 errors.append(_row_error(planned, candidate.row, error, default="links"))
         new = [item for _, item, _ in made]
-        existing = [a for a in batch.values() if a not in new and a.pending_events]
+        made_ids = {item.id for item in new}  # (aggregates compare by value: slow in a list)
+        existing = [a for a in batch.values() if a.id not in made_ids and a.pending_events]
         return {"items": [(c, i) for c, i, _ in made], "save": [*new, *existing]}
+
+    def _taken(self, kind: str) -> Callable[[str, str], bool]:
+        """Whether a key is in use: the catalogue's keys, read once, when this process keeps
+        it up to the log's head (`fresh`); otherwise one read of the store per row. Either
+        way the store itself refuses a key taken after this check (the one save fails whole).
+        """
+        catalogue = getattr(self, "catalogue", None)
+        if catalogue is None or not getattr(self, "follow", False):
+            return self.exists
+        self.fresh()  # type: ignore[attr-defined]  # Archive's: the views up to the log's head
+        keys = {item["id"] for item in catalogue.items(kind)}
+        return lambda kind_, key: key in keys
 
 
 def _row_error(

@@ -83,17 +83,19 @@ class ItemCommands:
         *,
         actor: str,
         load: Callable[[str, str], ArchiveItem] | None = None,
+        taken: Callable[[str, str], bool] | None = None,
     ) -> tuple[ArchiveItem, list[ArchiveItem]]:
         """A new item and the items it links to, checked and with their events, not saved.
 
         `load` gets the items linked to (default: from the store); a bulk import passes one
-        that shares them between its rows, so the whole batch is one save.
+        that shares them between its rows, so the whole batch is one save. `taken` says
+        whether a key is in use (default: `exists`, one read of the store).
         """
         check_kind(kind)
         fields = dict(fields)
         key_field = "number" if kind == "stories" else "id"
         key = check_key(kind, fields.pop(key_field, None) or fields.pop("key", ""))
-        if self.exists(kind, key):
+        if (taken or self.exists)(kind, key):
             what = "Verhaalnummer" if kind == "stories" else "Id"
             raise AlreadyExists(f"{what} {key!r} is al in gebruik.", field=key_field)
         assessments = fields.pop("assessments", None) or []
