@@ -73,6 +73,10 @@ CONSENT_NL = {"openbaar": "public", "onderzoek": "research", "onderzoekers": "re
               "curatoren": "curators", "alleen curatoren": "curators"}  # fmt: skip
 MEDIA_KIND_NL = {"artikel": "article", "foto": "photo", "tekening": "drawing",
                  "rapport": "report", "geluid": "audio"}  # fmt: skip
+DUTCH_HINTS = {
+    "consent": " (Of in het Nederlands: openbaar, onderzoek, curatoren.)",
+    "media_kind": " (Of in het Nederlands: artikel, foto, tekening, rapport, geluid.)",
+}
 # Without a consent column (or an empty cell) an imported item is for curators only.
 DEFAULT_CONSENT = "curators"
 
@@ -201,7 +205,9 @@ def _candidate(
         try:
             fields[name] = validate(cells[name], name)
         except ArchiveError as error:
-            errors.append(RowError(row, columns[name], error.message, name))
+            # The message names the field as the sheet does ('titel', not 'title').
+            message = error.message.replace(f"'{name}'", f"'{columns[name]}'")
+            errors.append(RowError(row, columns[name], message + DUTCH_HINTS.get(name, ""), name))
 
     key_field = "number" if kind == "stories" else "id"
     check(key_field, lambda v, n: check_key(kind, _story_number(v) if kind == "stories" else v))

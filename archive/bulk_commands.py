@@ -123,7 +123,9 @@ class BulkCommands:
         report.imported = True
         for candidate, item in built["items"]:
             for name in candidate.files:
-                report.files.append(self._attach(item, base_name(name), source, actor))
+                attached = self._attach(item, base_name(name), source, actor)
+                report.files.append(attached)
+                report.position = max(report.position or 0, attached.pop("position", None) or 0)
         return report
 
     def _attach(
@@ -139,7 +141,8 @@ class BulkCommands:
             message = "Het bestand is niet te lezen (beschadigd of versleuteld)."
             return {"item": item.ref, "name": name, "attached": False, "message": message}
         return {"item": item.ref, "name": name, "attached": True, "id": answer.get("id"),
-                "content_type": answer.get("content_type"), "url": answer.get("url")}  # fmt: skip
+                "content_type": answer.get("content_type"), "url": answer.get("url"),
+                "position": answer.get("position")}  # fmt: skip
 
     def _file_errors(self, planned: Plan, source: FileSource) -> list[RowError]:
         """A named file that is not in the folder or zip, or of a type or size refused."""
