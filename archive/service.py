@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from archive.application import Wijkarchief, check_kind, event_record
+from archive.bulk_commands import BulkCommands
 from archive.catalogue import Catalogue, open_catalogue
 from archive.config import Settings
 from archive.files import FileReads
@@ -49,7 +50,7 @@ from events.rules import text as checked_text
 log = logging.getLogger("wijkarchief.archive")
 
 
-class Archive(FileReads, KeepsViews, RendersReadModels, Wijkarchief):
+class Archive(FileReads, KeepsViews, RendersReadModels, BulkCommands, Wijkarchief):
     """The archive: the event-sourced application and its read models, kept in step.
 
     The one door: the command line, the API and the projector talk to this object only.

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from api.pages import (
     consent,
     curator,
+    importing,
     item_forms,
     links,
     lists,
@@ -32,7 +33,9 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 
 router = APIRouter(include_in_schema=False)
 router.include_router(public.router)
-for module in (login, curator, story_new, story_edit, item_forms, reference, lists, consent, links):
+for module in (
+    login, curator, story_new, story_edit, item_forms, reference, lists, consent, links, importing,
+):  # fmt: skip
     router.include_router(module.router)
 
 

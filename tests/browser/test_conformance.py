@@ -73,6 +73,7 @@ def pages(server: Server) -> list[tuple[str, str, bool]]:
         ("assessment form", f"/episodes/{episodes[0]}/beoordeling", True),
         ("curator story", f"/stories/{story}", True),
         ("new story", "/verhalen/nieuw", True),
+        ("bulk import", "/importeren", True),
         ("edit story", f"/stories/{story}/bewerken", True),
         ("curator stories list", "/stories", True),
         ("withdraw", f"/stories/{story}/intrekken", True),

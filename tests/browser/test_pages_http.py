@@ -302,8 +302,9 @@ def test_every_curator_form_is_guarded(site: Pages) -> None:
     # forget it) sends the public to the login page and refuses a researcher.
     routes = _guarded_routes(site.app)
     story_routes = {("GET", "/verhalen/nieuw"), ("POST", "/stories/0001/bewerken")}
-    # 16 before issue 19; +21 withdraw/embargo/erase (3 kinds), +3 link picker, +2 forget.
-    assert story_routes <= set(routes) and len(routes) == 42, routes
+    # 16 before issue 19; +21 withdraw/embargo/erase (3 kinds), +3 link picker, +2 forget,
+    # +2 import.
+    assert story_routes <= set(routes) and len(routes) == 44, routes
     response = site.post("/inloggen", data={"token": site.researcher}, headers=SAME_SITE)
     researcher = {"Cookie": f"wijkarchief_sessie={response.cookies['wijkarchief_sessie']}"}
     for method, path in routes:
