@@ -122,7 +122,9 @@ def test_an_uploaded_photo_is_shown_where_people_look(api) -> None:
 
 def test_a_pdf_is_its_first_page_and_a_recording_a_player(api) -> None:
     # A report with a one-page PDF: its page shows the first page, linking to the PDF.
-    add_media(api, id="rapport", kind="report", title="Verslag bewonersavond", outlet="Veldacademie")
+    add_media(
+        api, id="rapport", kind="report", title="Verslag bewonersavond", outlet="Veldacademie"
+    )
     out = io.BytesIO()
     Image.new("RGB", (595, 842), (255, 255, 255)).save(out, "PDF")
     response = api.post(
@@ -199,7 +201,8 @@ def test_a_curators_only_file_never_reaches_a_public_reader(api) -> None:
     ).text
     assert secret["display_url"] in curated and public["display_url"] in curated
     # The public's (and a researcher's) feeds, timelines, Kronieken and search carry none.
-    for headers in ({}, api.researcher):
+    readers: list[dict[str, str]] = [{}, api.researcher]
+    for headers in readers:
         for path, params in (
             ("/api/timelines/2020", {"format": "timelinejs"}),
             ("/api/timelines/2020", {"format": "json"}),
@@ -212,8 +215,9 @@ def test_a_curators_only_file_never_reaches_a_public_reader(api) -> None:
         ):
             text = api.get(path, params=params, headers=headers).text
             assert secret_base not in text, (path, params)
-        assert public["display_url"] in api.get(
-            "/api/timelines/2020", params={"format": "timelinejs"}, headers=headers
-        ).text
+        assert (
+            public["display_url"]
+            in api.get("/api/timelines/2020", params={"format": "timelinejs"}, headers=headers).text
+        )
     # The file itself answers 404 to the public, as a missing one.
     api.problem(api.get(secret["display_url"]), 404)
