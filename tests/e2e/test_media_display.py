@@ -73,7 +73,7 @@ def test_an_uploaded_photo_is_shown_where_people_look(api) -> None:
     # from the title and the credit and rights in the caption.
     html = page(api, "/media/buurtfeest-2020")
     assert "Geen bestand in het archief" not in html
-    img = re.search(r'<a class="file-image" href="([^"]+)"><img src="([^"]+)" alt="([^"]+)"', html)
+    img = re.search(r'<a class="file-link" href="([^"]+)"><img src="([^"]+)" alt="([^"]+)"', html)
     assert img, html[:3000]
     assert img.group(1) == file["url"] and img.group(2) == file["display_url"]
     assert img.group(3) == "Foto: Buurtfeest op het Visserijplein"
