@@ -27,6 +27,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 NOTES = Path("/work/notes/screenshots")
 LOADED = "img => img.complete && img.naturalWidth > 0"
+WHEN_LOADED = (
+    f"img => new Promise(done => img.complete ? done(({LOADED})(img))"
+    f" : img.addEventListener('load', () => done(({LOADED})(img))))"
+)
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +90,7 @@ def test_the_episode_shows_its_media_as_thumbnails(
     assert tiles.count() == 3
     for img in page.locator(".item-files .tile img").all():
         img.scroll_into_view_if_needed()
-        assert img.evaluate(f"img => new Promise(done => img.complete ? done(({LOADED})(img)) "
-                            f": img.addEventListener('load', () => done(({LOADED})(img))))")  # fmt: skip
+        assert img.evaluate(WHEN_LOADED)
     assert page.locator(".item-files .tile img").count() == 2  # the recording has no picture
     names = page.locator(".item-files .tile-title").all_inner_texts()
     assert any("Buurtmaaltijd op het Visserijplein" in n for n in names)
@@ -106,6 +109,11 @@ def test_the_2020_timeline_shows_its_pictures(
         f"() => ({LOADED})(document.querySelector('#media-{ids['photo']} figure.picture img'))"
     )
     _shot(page, artifacts, "timeline-2020-with-images")
+    # The month of the photo, close up (the whole year is a long page).
+    section = page.locator(f"section:has(#media-{ids['photo']})")
+    section.screenshot(path=str(artifacts / "timeline-2020-april.png"))
+    if NOTES.is_dir():
+        shutil.copy(artifacts / "timeline-2020-april.png", NOTES / "timeline-2020-april.png")
 
 
 def test_timelinejs_shows_the_photo_on_its_slide(
