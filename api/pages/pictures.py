@@ -67,12 +67,14 @@ def _linked_tile(other: dict[str, Any]) -> dict[str, Any] | None:
     recording = next((f for f in files if f["family"] in ("audio", "video")), None)
     if found is None and recording is None and other.get("media_kind") not in VISUAL_KINDS:
         return None
+    title = other.get("title") or other["id"]
+    word = tile_word(other)
     return {
         "href": item_path("media", other["id"]),
         "picture": found,
         "recording": recording if found is None else None,
-        "title": other.get("title") or other["id"],
-        "word": tile_word(other),
+        "title": title,
+        "word": "" if title.lower().startswith(word.lower()) else word,
         "credit": credit(other),
         "own": False,
     }

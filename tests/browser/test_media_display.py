@@ -164,3 +164,13 @@ def test_the_seed_pictures_say_they_have_no_file(
     if key.startswith("monitor"):
         assert state.get_by_role("link").get_attribute("href") == "https://www.verhalenvanbotu.nl"
         _shot(page, artifacts, "media-page-no-file")
+
+
+def test_a_seed_episode_shows_its_photo_without_a_file(page: Any, artifacts: Path) -> None:
+    # Duimdrop's photo is only a credit in the source: a tile that says so, with the credit.
+    page.goto("/episodes/duimdrop")
+    tile = page.locator(".item-files .tile", has_text="Acties voor het behoud van Duimdrop")
+    assert "Geen bestand in het archief" in tile.inner_text()
+    assert "Foto: Yvet Ellenkamp" in tile.inner_text()
+    assert tile.locator("img").count() == 0
+    _shot(page, artifacts, "episode-seed-photo-without-file")

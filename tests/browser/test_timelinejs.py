@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import DESKTOP, Server
+from tests.browser.pictured import pictured
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -52,7 +53,9 @@ def _fetch(server: Server, year: int, fmt: str) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module")
 def years(server: Server) -> dict[int, tuple[dict[str, Any] | None, dict[str, Any]]]:
-    """Per year: its TimelineJS JSON (None for a 404) and its plain JSON timeline."""
+    """Per year: its TimelineJS JSON (None for a 404) and its plain JSON timeline (2020 with
+    pictures on some slides: `tests.browser.pictured`)."""
+    pictured(server.url, server.token)
     found = {}
     for year in YEARS:
         status, kind, body = _fetch(server, year, "timelinejs")
@@ -116,9 +119,16 @@ def _load(
 
 
 def _messages(tab: Any) -> list[str]:
-    """The messages TimelineJS shows over the timeline (its error screen among them)."""
+    """The messages TimelineJS shows over the timeline (its error screen among them); not
+    the "Laden" of a slide's picture still loading (inside `.tl-media`)."""
     message = tab.locator(".tl-message-full, .tl-message-container .tl-message-content")
-    return [m.inner_text() for m in message.all() if m.is_visible() and m.inner_text().strip()]
+    return [
+        m.inner_text()
+        for m in message.all()
+        if m.is_visible()
+        and m.inner_text().strip()
+        and not m.evaluate("m => !!m.closest('.tl-media')")
+    ]
 
 
 def test_the_harness_sees_the_error_screen_of_no_events(
