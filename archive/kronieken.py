@@ -24,7 +24,7 @@ FIRST_DAY = "2020-03-01"
 CRISIS_YEAR = "2020-01-01"
 FIELDS = (
     "id", "date", "date_label", "title", "text", "kind", "ref", "item_title", "source",
-    "qualities",
+    "qualities", "image",
 )  # fmt: skip
 
 # The four qualities of a responsive government, each with its own symbol and colour

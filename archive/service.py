@@ -28,6 +28,7 @@ from archive.catalogue import Catalogue, open_catalogue
 from archive.config import Settings
 from archive.files import FileReads
 from archive.keeping import KeepsViews, followers_lock
+from archive.pictures import thumbnail_url
 from archive.ports import SearchView, View
 from archive.projection import Followers, Progress
 from archive.rendered import RendersReadModels
@@ -328,7 +329,17 @@ class Archive(FileReads, KeepsViews, RendersReadModels, BulkCommands, Wijkarchie
             today=None if role == "curator" else self.today(),
             sort=sort or None,
         )
+        self._thumbnails(result["hits"], role)
         return result
+
+    def _thumbnails(self, hits: list[dict[str, Any]], role: str) -> None:
+        """Each hit's `thumbnail_url` (an image's or a PDF's first page), from the catalogue:
+        the search index keeps no files. Only of an item the role may read now."""
+        today = self.today()
+        for hit in hits:
+            found = self.catalogue.item(hit["kind"], hit["id"])
+            readable = found is not None and may_read(found, role, today)
+            hit["thumbnail_url"] = thumbnail_url(found) if found and readable else None
 
 
 def item_years(item: dict[str, Any]) -> list[int]:

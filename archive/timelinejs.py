@@ -65,7 +65,28 @@ def timelinejs_event(entry: Entry, year: int | None = None) -> dict[str, Any]:
         event["end_date"] = end
     if entry.get("group"):
         event["group"] = str(escape(entry["group"]))
+    if entry.get("image"):
+        event["media"] = timelinejs_media(entry["image"])
     return event
+
+
+def timelinejs_media(image: dict[str, Any]) -> dict[str, Any]:
+    """TimelineJS's `media` of an entry's picture (`archive.pictures.picture`).
+
+    `url` is the image TimelineJS shows (the display size; a PDF's first page), `thumbnail`
+    the marker's picture, `link` the full file; caption and credit are HTML, so escaped. The
+    URLs have no file extension: TimelineJS takes them as images (its `imageblank` type).
+    """
+    media = {
+        "url": image["url"],
+        "thumbnail": image["thumbnail"],
+        "link": image["link"],
+        "link_target": "_blank",
+        "alt": image["alt"],
+        "caption": str(escape(image["caption"])),
+        "credit": str(escape(image["credit"])),
+    }
+    return {name: value for name, value in media.items() if value}
 
 
 def within_year(

@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from archive.pictures import picture
 from events import dates, qualities
 from events.errors import InvalidInput
 
@@ -85,6 +86,7 @@ def item_entry(item: dict[str, Any]) -> Entry:
         source=item.get("source") or "",
         themes=list(item.get("themes") or []),
         group=item["title"] if episode else None,
+        image=picture(item),
     )
 
 
@@ -129,6 +131,7 @@ def _entry(
         "themes": fields["themes"],
         "qualities": qualities_of(item.get("assessments") if assessments is None else assessments),
         "group": fields["group"],
+        "image": fields.get("image"),  # archive.pictures.picture: the item's own, not a happening's
     }
 
 
@@ -278,6 +281,8 @@ def section_label(value: str) -> str:
 def markdown_entry(entry: Entry) -> str:
     """One bullet: date, bold title, text (figures bold), qualities, reference and source."""
     lines = [f"- {md_escape(entry['date_label'])} — **{md_escape(entry['title'])}**"]
+    if entry.get("image"):
+        lines.append(markdown_image(entry["image"]))
     if entry["text"]:
         lines.append(f"  {md_figures(entry['text'])}")
     if entry["qualities"]:
@@ -286,6 +291,12 @@ def markdown_entry(entry: Entry) -> str:
     source = f" · Bron: {md_escape(entry['source'])}" if entry["source"] else ""
     lines.append(f"  {reference}{source}")
     return "  \n".join(lines)
+
+
+def markdown_image(image: dict[str, Any]) -> str:
+    """The entry's picture as a linked Markdown image, with its credit."""
+    shown = f"[![{md_escape(image['alt'])}]({image['thumbnail'] or image['url']})]({image['link']})"
+    return shown + (f" *{md_escape(image['credit'])}*" if image.get("credit") else "")
 
 
 def qualities_text(found: list[dict[str, str]]) -> str:

@@ -19,6 +19,24 @@ class SearchHit(Answer):
     title: str
     snippet: str = Field(description="HTML, met <mark> om de treffers.")
     score: float
+    thumbnail_url: str | None = Field(
+        None,
+        description="Miniatuur (320 px) van de eerste afbeelding van het item, of van de "
+        "eerste pagina van zijn eerste pdf; null zonder zo'n bestand.",
+        examples=["/api/media/buurtfeest/files/f1/thumbnail"],
+    )
+
+
+class EntryImage(Answer):
+    """The picture of a timeline or Kronieken entry: the item's own first image (or the
+    first page of its first PDF), only of items the reader may read."""
+
+    url: str = Field(description="De weergavegrootte (1600 px) of de pdf-miniatuur.")
+    thumbnail: str | None = Field(None, description="Miniatuur (320 px).")
+    link: str = Field(description="Het volledige bestand.")
+    alt: str = Field(examples=["Foto: Astrid Mennen, Bouwkeet"])
+    caption: str = ""
+    credit: str = Field("", examples=["Foto: Florian Braakman"])
 
 
 class SearchResult(Page):
@@ -42,6 +60,7 @@ class TimelineEntry(Answer):
     kind: str = Field(examples=["happening"])
     ref: str = Field(examples=["episodes/duimdrop"])
     qualities: list[Any] = Field(default_factory=list)
+    image: EntryImage | None = None
 
 
 class Timeline(Positioned):
@@ -77,6 +96,18 @@ class TimelineJSSlide(Answer):
     text: TimelineJSText | None = None
 
 
+class TimelineJSMedia(Answer):
+    """TimelineJS's `media` of an event: the item's picture (see EntryImage)."""
+
+    url: str
+    thumbnail: str | None = None
+    link: str | None = None
+    link_target: str | None = None
+    alt: str | None = None
+    caption: str | None = Field(None, description="HTML.")
+    credit: str | None = Field(None, description="HTML.")
+
+
 class TimelineJSEvent(Answer):
     """One TimelineJS event (a dated item or happening)."""
 
@@ -85,6 +116,7 @@ class TimelineJSEvent(Answer):
     end_date: TimelineJSDate | None = None
     text: TimelineJSText | None = None
     group: str | None = Field(None, description="De episode waar het bij hoort.")
+    media: TimelineJSMedia | None = None
 
 
 class TimelineJSEra(Answer):
@@ -112,6 +144,7 @@ class KroniekEntry(Answer):
     text: str = ""
     kind: str
     ref: str
+    image: EntryImage | None = None
 
 
 class Kronieken(Positioned):

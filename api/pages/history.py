@@ -20,6 +20,7 @@ from api.pages.templating import (
     date_nl,
     quality_nl,
 )
+from archive.pictures import describe as describe_file
 
 TYPE_LABELS = {
     "Registered": "Vastgelegd",
@@ -46,6 +47,8 @@ TYPE_LABELS = {
     "Unlinked": "Ontkoppeld",
     "StorytellersRecorded": "Vertellers vastgelegd",
     "DetailsRevised": "Details herzien",
+    "FileAttached": "Bestand toegevoegd",
+    "FileRemoved": "Bestand verwijderd",
 }
 # The event that replaces a text field, and the field in the Registered event it starts from.
 TEXT_EVENTS = {"Retitled": "title", "SummaryRevised": "summary", "TextRevised": "body"}
@@ -145,6 +148,11 @@ def describe(event: dict[str, Any]) -> str:
         return f"beleid: {data.get('policy', '')}"
     if kind == "DetailsRevised":
         return ", ".join(f"{k}: {v}" for k, v in data.items() if v)
+    if kind == "FileAttached":
+        f = data.get("file") or {}
+        return f"{f.get('filename') or ''} ({describe_file(f)}) [{f.get('id', '')}]".strip()
+    if kind == "FileRemoved":
+        return f"bestand {data.get('file_id', '')}"
     if kind in TEXT_EVENTS:
         return ""
     text = ", ".join(f"{k}: {v}" for k, v in data.items())

@@ -13,7 +13,7 @@ from typing import Any
 import nh3
 from markupsafe import Markup, escape
 
-from api.pages import coding
+from api.pages import coding, pictures
 from api.pages import history as history_view
 from api.pages.templating import item_path, kind_label, quality_en, quality_nl, query
 from archive.rendering import markdown_to_html
@@ -42,10 +42,12 @@ def item_context(
     item = archive.item(kind, key, role=role, as_of=as_of)
     visible = {other["ref"]: other for other in archive.all_items(role=role)}
     links = []
+    linked = []
     for ref in item.get("links") or []:
         other = visible.get(ref)
         if other is None:
             continue
+        linked.append(other)
         links.append(
             {
                 "ref": ref,
@@ -72,6 +74,7 @@ def item_context(
         "as_of": as_of,
         "json_url": json_url,
         "history_url": f"/api/{kind}/{key}/history",
+        "files": pictures.files_context(item, linked, as_of=as_of is not None),
     }
 
 

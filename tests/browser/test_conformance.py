@@ -1,6 +1,7 @@
 """Every page checked by third-party checkers: axe-core in Chromium and the Nu HTML checker.
 
-The pages: home, search with and without words, every episode, a story, a media item, an
+The pages: home, search with and without words, every episode, a story, a media item (and
+one with an image, one with a recording, one without a file: `tests.browser.pictured`), an
 item as it was (`as_of`), a timeline, the Kronieken, the matrix, an unknown item's 404, and
 the login, logout and curator pages (new story, edit, an item with its curator forms), the
 list pages, and the curator's confirmation, link and forget-a-person pages (logged in).
@@ -21,6 +22,7 @@ import pytest
 
 from api.pages.auth import COOKIE
 from tests.browser.conftest import DESKTOP, PHONE, Server
+from tests.browser.pictured import pictured
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -41,6 +43,7 @@ def _list(server: Server, kind: str) -> list[dict[str, Any]]:
 
 def pages(server: Server) -> list[tuple[str, str, bool]]:
     """(name, path, as curator) of every page to check."""
+    shown = pictured(server.url, server.token)  # items with files (issue 19)
     episodes = [item["id"] for item in _list(server, "episodes")]
     assert episodes, "the seeded archive has episodes"
     story = _list(server, "stories")[0]["id"]
@@ -55,6 +58,10 @@ def pages(server: Server) -> list[tuple[str, str, bool]]:
         *[(f"episode {e}", f"/episodes/{e}", False) for e in episodes],
         ("story", f"/stories/{story}", False),
         ("media", f"/media/{media}", False),
+        ("media with image", f"/media/{shown['photo']}", False),
+        ("media with recording", f"/media/{shown['recording']}", False),
+        ("media without file", "/media/foto-bouwkeet-verhaal-0003", False),
+        ("search with thumbnails", "/search?q=buurtmaaltijd", False),
         ("as of", f"/episodes/{episodes[0]}?as_of={urllib.parse.quote(first)}", False),
         ("timeline 2020", "/timelines/2020", False),
         ("kronieken", "/kronieken", False),

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import DESKTOP, Server
+from tests.browser.pictured import pictured
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -52,7 +53,9 @@ def _fetch(server: Server, year: int, fmt: str) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module")
 def years(server: Server) -> dict[int, tuple[dict[str, Any] | None, dict[str, Any]]]:
-    """Per year: its TimelineJS JSON (None for a 404) and its plain JSON timeline."""
+    """Per year: its TimelineJS JSON (None for a 404) and its plain JSON timeline (2020 with
+    pictures on some slides: `tests.browser.pictured`)."""
+    pictured(server.url, server.token)
     found = {}
     for year in YEARS:
         status, kind, body = _fetch(server, year, "timelinejs")
@@ -82,8 +85,14 @@ def _local(dist: Path, url: str) -> Path:
     return dist / relative
 
 
-def _load(browser: Any, dist: Path, data: dict[str, Any]) -> tuple[Any, Any, list[str]]:
-    """A tab with TimelineJS showing `data`; any request off this machine is refused."""
+def _load(
+    browser: Any, dist: Path, data: dict[str, Any], api: str | None = None
+) -> tuple[Any, Any, list[str]]:
+    """A tab with TimelineJS showing `data`; any request off this machine is refused.
+
+    With `api` (the archive's address), the feed's own relative URLs (`/api/…`: the
+    pictures of items, issue 19) are fetched from the archive, as on the archive's site.
+    """
     context = browser.new_context(viewport=DESKTOP, locale="nl-NL")
     outside: list[str] = []
     html = HARNESS.replace("__DATA__", json.dumps(data).replace("</", "<\\/"))
@@ -96,6 +105,8 @@ def _load(browser: Any, dist: Path, data: dict[str, Any]) -> tuple[Any, Any, lis
             path = _local(dist, url)
             kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             route.fulfill(status=200, content_type=kind, body=path.read_bytes())
+        elif api and url.startswith(ORIGIN + "/api/"):
+            route.fulfill(response=route.fetch(url=api + url[len(ORIGIN) :]))
         else:
             outside.append(url)
             route.abort()
@@ -108,9 +119,16 @@ def _load(browser: Any, dist: Path, data: dict[str, Any]) -> tuple[Any, Any, lis
 
 
 def _messages(tab: Any) -> list[str]:
-    """The messages TimelineJS shows over the timeline (its error screen among them)."""
+    """The messages TimelineJS shows over the timeline (its error screen among them); not
+    the "Laden" of a slide's picture still loading (inside `.tl-media`)."""
     message = tab.locator(".tl-message-full, .tl-message-container .tl-message-content")
-    return [m.inner_text() for m in message.all() if m.is_visible() and m.inner_text().strip()]
+    return [
+        m.inner_text()
+        for m in message.all()
+        if m.is_visible()
+        and m.inner_text().strip()
+        and not m.evaluate("m => !!m.closest('.tl-media')")
+    ]
 
 
 def test_the_harness_sees_the_error_screen_of_no_events(
@@ -135,7 +153,7 @@ def test_every_year_with_entries_renders_in_timelinejs(
     for year, (data, plain) in years.items():
         if data is None:
             continue
-        context, tab, outside = _load(browser, timelinejs_dist, data)
+        context, tab, outside = _load(browser, timelinejs_dist, data, server.url)
         found: list[str] = []
         try:
             shown = _messages(tab)
@@ -179,13 +197,14 @@ def test_every_year_with_entries_renders_in_timelinejs(
 
 def test_a_range_shows_its_date_once(
     browser: Any,
+    server: Server,
     timelinejs_dist: Path,
     years: dict[int, tuple[dict[str, Any] | None, dict[str, Any]]],
 ) -> None:
     data, plain = years[2020]
     assert data is not None
     ranged = next(e for e in plain["entries"] if e["date"] == "2013/2021")
-    context, tab, outside = _load(browser, timelinejs_dist, data)
+    context, tab, outside = _load(browser, timelinejs_dist, data, server.url)
     try:
         slide = tab.locator(f"#{ranged['id']}")
         assert slide.locator(".tl-headline-date").inner_text().strip() == "2013–2021"
