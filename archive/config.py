@@ -86,6 +86,22 @@ def _seconds(name: str, default: float) -> float:
     return seconds
 
 
+def _choice(name: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, "").strip().lower()
+    if value and value not in choices:
+        raise InvalidInput(f"{name} moet {' of '.join(choices)} zijn, niet {value!r}.", field=name)
+    return value
+
+
+def _megabytes(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default * 1024 * 1024
+    if not value.isdigit() or not 1 <= int(value) <= 100_000:
+        raise InvalidInput(f"{name} moet een aantal MB zijn (1-100000), niet {value!r}.", field=name)
+    return int(value) * 1024 * 1024
+
+
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
@@ -116,6 +132,13 @@ class Settings:
     base_url: str = DEFAULT_BASE_URL
     # On PostgreSQL: how long a request waits for a connection before it is answered 503.
     database_wait: float = DATABASE_WAIT
+    # Where the sealed bytes of files live (archive/blobs.py): `directory` or `postgresql`;
+    # "" chooses the event store's kind. `blob_root` overrides `data_dir/blobs`.
+    blob_store: str = ""
+    blob_root: Path | None = None
+    # Size limits of one file (archive/files.py), in bytes.
+    max_image_bytes: int = 25 * 1024 * 1024
+    max_media_bytes: int = 200 * 1024 * 1024
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -128,7 +151,30 @@ class Settings:
             wait_timeout=_seconds("WIJKARCHIEF_WAIT_TIMEOUT", 5.0),
             base_url=_base_url("WIJKARCHIEF_BASE_URL", DEFAULT_BASE_URL),
             database_wait=_seconds("WIJKARCHIEF_DATABASE_WAIT", DATABASE_WAIT),
+            blob_store=_choice("WIJKARCHIEF_BLOB_STORE", ("directory", "postgresql")),
+            blob_root=Path(os.environ["WIJKARCHIEF_BLOB_DIR"])
+            if os.environ.get("WIJKARCHIEF_BLOB_DIR")
+            else None,
+            max_image_bytes=_megabytes("WIJKARCHIEF_MAX_IMAGE_MB", 25),
+            max_media_bytes=_megabytes("WIJKARCHIEF_MAX_MEDIA_MB", 200),
         )
+
+    @property
+    def blob_backend(self) -> str:
+        """`directory` or `postgresql`: where the sealed bytes of files are kept."""
+        if self.blob_store:
+            return self.blob_store
+        return "postgresql" if self.uses_postgres else "directory"
+
+    @property
+    def blob_dir(self) -> Path:
+        """The directory blob store's root (`WIJKARCHIEF_BLOB_DIR`, else `DATA/blobs`)."""
+        return self.blob_root or self.data_dir / "blobs"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The most one upload may send (the larger of the two limits)."""
+        return max(self.max_image_bytes, self.max_media_bytes)
 
     @property
     def uses_postgres(self) -> bool:

@@ -25,6 +25,7 @@ from typing import Any
 from archive.application import Wijkarchief, check_kind, event_record
 from archive.catalogue import Catalogue, open_catalogue
 from archive.config import Settings
+from archive.files import FileReads
 from archive.keeping import KeepsViews, followers_lock
 from archive.ports import SearchView, View
 from archive.projection import Followers, Progress
@@ -48,7 +49,7 @@ from events.rules import text as checked_text
 log = logging.getLogger("wijkarchief.archive")
 
 
-class Archive(KeepsViews, RendersReadModels, Wijkarchief):
+class Archive(FileReads, KeepsViews, RendersReadModels, Wijkarchief):
     """The archive: the event-sourced application and its read models, kept in step.
 
     The one door: the command line, the API and the projector talk to this object only.
