@@ -15,13 +15,26 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import curator, item_forms, login, public, reference, story_edit, story_new
+from api.pages import (
+    curator,
+    item_edit,
+    item_forms,
+    login,
+    media_upload,
+    part_forms,
+    public,
+    reference,
+    story_edit,
+    story_new,
+)
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 router = APIRouter(include_in_schema=False)
 router.include_router(public.router)
 for module in (login, curator, story_new, story_edit, item_forms, reference):
+    router.include_router(module.router)
+for module in (item_edit, part_forms, media_upload):  # issue 19: the curators' edit pages
     router.include_router(module.router)
 
 

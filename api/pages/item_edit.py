@@ -118,7 +118,7 @@ async def new_media(request: Request, reader: Curator, id: Text = "") -> Respons
     if taken:
         errors = {"id": taken, **errors}
     if errors:
-        status = 409 if list(errors) == ["id"] and "in gebruik" in taken else 422
+        status = 409 if list(errors) == ["id"] and "in gebruik" in (taken or "") else 422
         return _media_form(request, values, errors, status)
     fields = {f.name: form_fields.stored(f, values[f.name]) for f in form_fields.spec("media")}
     try:

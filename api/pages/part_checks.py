@@ -24,7 +24,9 @@ HAPPENING_FIELDS = ("date", "title", "text", "source")
 HAPPENING_LABELS = {"date": "Datum", "title": "Titel", "text": "Tekst", "source": "Bron"}
 
 
-def _collect(errors: dict[str, str], name: str, check: Callable[[], object], text: str = "") -> None:
+def _collect(
+    errors: dict[str, str], name: str, check: Callable[[], object], text: str = ""
+) -> None:
     """Run one check; its problem (or `text` instead of the domain's words) under `name`."""
     try:
         check()

@@ -28,8 +28,9 @@ Choices = Annotated[list[str], Form()]
 PARTS = {"happenings": "gebeurtenis", "assessments": "beoordeling"}
 
 
-def _find(request: Request, reader: PageReader, kind: str, key: str, part: str, part_id: str
-          ) -> tuple[dict[str, Any], dict[str, Any] | None] | Response:  # fmt: skip
+def _find(
+    request: Request, reader: PageReader, kind: str, key: str, part: str, part_id: str
+) -> tuple[dict[str, Any], dict[str, Any] | None] | Response:
     """The item and its part (None for a new one), or the error page."""
     try:
         item = archive_of(request).item(kind, key, role=reader.role)
@@ -39,15 +40,30 @@ def _find(request: Request, reader: PageReader, kind: str, key: str, part: str, 
         return item, None
     found = next((p for p in item.get(part) or [] if p["id"] == part_id), None)
     if found is None:
-        return render(request, "error.html", {
-            "title": "Niet gevonden", "status": 404, "tombstone": None,
-            "message": f"Dit item heeft geen {PARTS[part]} {part_id!r} (meer).",
-        }, status=404)  # fmt: skip
+        return render(
+            request,
+            "error.html",
+            {
+                "title": "Niet gevonden",
+                "status": 404,
+                "tombstone": None,
+                "message": f"Dit item heeft geen {PARTS[part]} {part_id!r} (meer).",
+            },
+            status=404,
+        )
     return item, found
 
 
-def _stale(request: Request, reader: PageReader, kind: str, key: str, item: dict[str, Any],
-           part: str, part_id: str, version: str) -> dict[str, Any] | None:  # fmt: skip
+def _stale(
+    request: Request,
+    reader: PageReader,
+    kind: str,
+    key: str,
+    item: dict[str, Any],
+    part: str,
+    part_id: str,
+    version: str,
+) -> dict[str, Any] | None:
     """What someone else made of this part since `version` (None: nobody changed it)."""
     loaded = loaded_version(version)
     if loaded == item["version"]:
@@ -60,21 +76,40 @@ def _stale(request: Request, reader: PageReader, kind: str, key: str, item: dict
 # -- happenings ---------------------------------------------------------------------
 
 
-def _happening_page(request: Request, item: dict[str, Any], values: dict[str, str], *,
-                    happening: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
-                    stale: dict[str, Any] | None = None, status: int = 200) -> Response:  # fmt: skip
-    return render(request, "happening.html", {
-        "item": item, "happening": happening, "values": values, "errors": errors or {},
-        "stale": stale, "date_hint": form_fields.date_hint(values.get("date", "")),
-    }, status=status)  # fmt: skip
+def _happening_page(
+    request: Request,
+    item: dict[str, Any],
+    values: dict[str, str],
+    *,
+    happening: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    stale: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "happening.html",
+        {
+            "item": item,
+            "happening": happening,
+            "values": values,
+            "errors": errors or {},
+            "stale": stale,
+            "date_hint": form_fields.date_hint(values.get("date", "")),
+        },
+        status=status,
+    )
 
 
 def _happening_values(h: dict[str, Any] | None) -> dict[str, str]:
     h = h or {}
     return {
-        "date": form_fields.date_as_written(h.get("date")), "title": h.get("title", ""),
-        "text": h.get("text", ""), "source": h.get("source", ""), "reason": "",
-    }  # fmt: skip
+        "date": form_fields.date_as_written(h.get("date")),
+        "title": h.get("title", ""),
+        "text": h.get("text", ""),
+        "source": h.get("source", ""),
+        "reason": "",
+    }
 
 
 def _happening_routes(kind: str) -> None:
@@ -87,10 +122,17 @@ def _happening_routes(kind: str) -> None:
         return _happening_page(request, item, values, happening=happening)
 
     def save_happening(
-        request: Request, reader: Curator, key: str, hid: str = "", date: Text = "",
-        title: Text = "", text: Text = "", source: Text = "", reason: Text = "",
+        request: Request,
+        reader: Curator,
+        key: str,
+        hid: str = "",
+        date: Text = "",
+        title: Text = "",
+        text: Text = "",
+        source: Text = "",
+        reason: Text = "",
         version: Text = "",
-    ) -> Response:  # fmt: skip
+    ) -> Response:
         found = _find(request, reader, kind, key, "happenings", hid)
         if isinstance(found, Response):
             return found
@@ -100,8 +142,10 @@ def _happening_routes(kind: str) -> None:
         errors = part_checks.happening_errors(values)
         if errors:
             return _happening_page(request, item, values, **page, errors=errors, status=422)
-        data = {name: values[name].replace("\r\n", "\n").strip()
-                for name in part_checks.HAPPENING_FIELDS}  # fmt: skip
+        data = {
+            name: values[name].replace("\r\n", "\n").strip()
+            for name in part_checks.HAPPENING_FIELDS
+        }
         archive = archive_of(request)
         try:
             if happening is None:
@@ -109,31 +153,44 @@ def _happening_routes(kind: str) -> None:
             else:
                 stale = _stale(request, reader, kind, key, item, "happenings", hid, version)
                 if stale:
-                    return _happening_page(request, item, values, **page, stale=stale,
-                                           status=412)  # fmt: skip
+                    return _happening_page(request, item, values, **page, stale=stale, status=412)
                 archive.revise_happening(
-                    kind, key, hid, data, actor=reader.name, reason=reason.strip(),
+                    kind,
+                    key,
+                    hid,
+                    data,
+                    actor=reader.name,
+                    reason=reason.strip(),
                     expected_version=item["version"],
-                )  # fmt: skip
+                )
         except StaleVersion:  # someone saved between our read and our write: read again
             current = archive.item(kind, key, role=reader.role)
-            stale = {"theirs": next(h for h in current["happenings"] if h["id"] == hid),
-                     "loaded": item["version"]}  # fmt: skip
+            stale = {
+                "theirs": next(h for h in current["happenings"] if h["id"] == hid),
+                "loaded": item["version"],
+            }
             return _happening_page(request, current, values, **page, stale=stale, status=412)
         except ArchiveError as error:
             errors = field_errors(error, part_checks.HAPPENING_FIELDS)
-            return _happening_page(request, item, values, **page, errors=errors,
-                                   status=error.status)  # fmt: skip
+            return _happening_page(
+                request, item, values, **page, errors=errors, status=error.status
+            )
         done = "gebeurtenis" if happening is None else "gebeurtenis-gecorrigeerd"
-        return RedirectResponse(f"{item_path(kind, key)}?gedaan={done}#happening-{hid}",
-                                status_code=303, headers=HEADERS)  # fmt: skip
+        return RedirectResponse(
+            f"{item_path(kind, key)}?gedaan={done}#happening-{hid}",
+            status_code=303,
+            headers=HEADERS,
+        )
 
     for path in ("gebeurtenis", "gebeurtenis/{hid}"):
         for method, handler in (("GET", happening_form), ("POST", save_happening)):
             router.add_api_route(
-                f"/{kind}/{{key}}/{path}", handler, methods=[method], response_class=HTMLResponse,
+                f"/{kind}/{{key}}/{path}",
+                handler,
+                methods=[method],
+                response_class=HTMLResponse,
                 name=f"{kind}_{handler.__name__}_{path.count('/')}",
-            )  # fmt: skip
+            )
 
 
 # -- assessments: correct and retract ------------------------------------------------
@@ -145,13 +202,29 @@ def assessment_values(a: dict[str, Any]) -> dict[str, Any]:
     return {**values, "happenings": list(a.get("happenings") or []), "reason": ""}
 
 
-def _assessment_page(request: Request, item: dict[str, Any], assessment: dict[str, Any],
-                     values: dict[str, Any], *, errors: dict[str, str] | None = None,
-                     stale: dict[str, Any] | None = None, status: int = 200) -> Response:  # fmt: skip
-    return render(request, "assessment.html", {
-        "item": item, "values": values, "errors": errors or {}, "editing": assessment,
-        "stale": stale, "labels": qualities.ASSESSMENT_LABELS,
-    }, status=status)  # fmt: skip
+def _assessment_page(
+    request: Request,
+    item: dict[str, Any],
+    assessment: dict[str, Any],
+    values: dict[str, Any],
+    *,
+    errors: dict[str, str] | None = None,
+    stale: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "assessment.html",
+        {
+            "item": item,
+            "values": values,
+            "errors": errors or {},
+            "editing": assessment,
+            "stale": stale,
+            "labels": qualities.ASSESSMENT_LABELS,
+        },
+        status=status,
+    )
 
 
 def _assessment_routes(kind: str) -> None:
@@ -164,21 +237,39 @@ def _assessment_routes(kind: str) -> None:
         return _assessment_page(request, item, a, assessment_values(a))
 
     def correct(
-        request: Request, reader: Curator, key: str, aid: str, quality: Text = "",
-        element: Text = "", assessment: Text = "", basis: Text = "", note: Text = "",
-        coder: Text = "", evidence: Text = "", source: Text = "", reason: Text = "",
-        version: Text = "", happenings: Choices | None = None,
-    ) -> Response:  # fmt: skip
+        request: Request,
+        reader: Curator,
+        key: str,
+        aid: str,
+        quality: Text = "",
+        element: Text = "",
+        assessment: Text = "",
+        basis: Text = "",
+        note: Text = "",
+        coder: Text = "",
+        evidence: Text = "",
+        source: Text = "",
+        reason: Text = "",
+        version: Text = "",
+        happenings: Choices | None = None,
+    ) -> Response:
         found = _find(request, reader, kind, key, "assessments", aid)
         if isinstance(found, Response):
             return found
         item, a = found
         assert a is not None
         values: dict[str, Any] = {
-            "quality": quality, "element": element, "assessment": assessment, "basis": basis,
-            "note": note, "coder": coder, "evidence": evidence, "source": source,
-            "happenings": happenings or [], "reason": reason,
-        }  # fmt: skip
+            "quality": quality,
+            "element": element,
+            "assessment": assessment,
+            "basis": basis,
+            "note": note,
+            "coder": coder,
+            "evidence": evidence,
+            "source": source,
+            "happenings": happenings or [],
+            "reason": reason,
+        }
         ids = [h["id"] for h in item.get("happenings") or []]
         errors = part_checks.assessment_errors(values, ids)
         if errors:
@@ -190,26 +281,39 @@ def _assessment_routes(kind: str) -> None:
         changes.update(element=element or None, basis=basis or None)
         try:
             archive_of(request).revise_assessment(
-                kind, key, aid, changes, actor=reader.name, reason=reason.strip(),
+                kind,
+                key,
+                aid,
+                changes,
+                actor=reader.name,
+                reason=reason.strip(),
                 expected_version=item["version"],
-            )  # fmt: skip
+            )
         except ArchiveError as error:
             fields = part_checks.ASSESSMENT_FIELDS
-            return _assessment_page(request, item, a, values,
-                                    errors=field_errors(error, fields), status=error.status)  # fmt: skip
-        return RedirectResponse(f"{item_path(kind, key)}?gedaan=gecorrigeerd#assessment-{aid}",
-                                status_code=303, headers=HEADERS)  # fmt: skip
+            return _assessment_page(
+                request, item, a, values, errors=field_errors(error, fields), status=error.status
+            )
+        return RedirectResponse(
+            f"{item_path(kind, key)}?gedaan=gecorrigeerd#assessment-{aid}",
+            status_code=303,
+            headers=HEADERS,
+        )
 
     def retract_form(request: Request, reader: Curator, key: str, aid: str) -> Response:
         found = _find(request, reader, kind, key, "assessments", aid)
         if isinstance(found, Response):
             return found
         item, a = found
-        return render(request, "retract.html", {"item": item, "a": a, "values": {"reason": ""},
-                                                "errors": {}, "stale": None})  # fmt: skip
+        return render(
+            request,
+            "retract.html",
+            {"item": item, "a": a, "values": {"reason": ""}, "errors": {}, "stale": None},
+        )
 
-    def retract(request: Request, reader: Curator, key: str, aid: str, reason: Text = "",
-                version: Text = "") -> Response:  # fmt: skip
+    def retract(
+        request: Request, reader: Curator, key: str, aid: str, reason: Text = "", version: Text = ""
+    ) -> Response:
         found = _find(request, reader, kind, key, "assessments", aid)
         if isinstance(found, Response):
             return found
@@ -217,26 +321,46 @@ def _assessment_routes(kind: str) -> None:
         stale = _stale(request, reader, kind, key, item, "assessments", aid, version)
         errors = {} if reason.strip() else {"reason": "Zeg waarom u de beoordeling intrekt."}
         if stale or errors:
-            return render(request, "retract.html", {
-                "item": item, "a": a, "values": {"reason": reason}, "errors": errors,
-                "stale": stale}, status=412 if stale else 422)  # fmt: skip
+            return render(
+                request,
+                "retract.html",
+                {
+                    "item": item,
+                    "a": a,
+                    "values": {"reason": reason},
+                    "errors": errors,
+                    "stale": stale,
+                },
+                status=412 if stale else 422,
+            )
         try:
             archive_of(request).retract_assessment(
-                kind, key, aid, actor=reader.name, reason=reason.strip(),
+                kind,
+                key,
+                aid,
+                actor=reader.name,
+                reason=reason.strip(),
                 expected_version=item["version"],
-            )  # fmt: skip
+            )
         except ArchiveError as error:
             return error_page(request, error)
-        return RedirectResponse(f"{item_path(kind, key)}?gedaan=ingetrokken#beoordelingen",
-                                status_code=303, headers=HEADERS)  # fmt: skip
+        return RedirectResponse(
+            f"{item_path(kind, key)}?gedaan=ingetrokken#beoordelingen",
+            status_code=303,
+            headers=HEADERS,
+        )
 
     for path, method, handler in (
-        ("beoordeling/{aid}", "GET", correct_form), ("beoordeling/{aid}", "POST", correct),
+        ("beoordeling/{aid}", "GET", correct_form),
+        ("beoordeling/{aid}", "POST", correct),
         ("beoordeling/{aid}/intrekken", "GET", retract_form),
         ("beoordeling/{aid}/intrekken", "POST", retract),
-    ):  # fmt: skip
+    ):
         router.add_api_route(
-            f"/{kind}/{{key}}/{path}", handler, methods=[method], response_class=HTMLResponse,
+            f"/{kind}/{{key}}/{path}",
+            handler,
+            methods=[method],
+            response_class=HTMLResponse,
             name=f"{kind}_{handler.__name__}",
         )
 

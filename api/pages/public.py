@@ -203,6 +203,10 @@ SAVED = {
     "nieuw": "Het verhaal is vastgelegd.",
     "beoordeeld": "De beoordeling is vastgelegd.",
     "gekoppeld": "De koppeling is vastgelegd.",
+    "gebeurtenis": "De gebeurtenis is vastgelegd.",
+    "gebeurtenis-gecorrigeerd": "De correctie van de gebeurtenis is opgeslagen.",
+    "gecorrigeerd": "De correctie van de beoordeling is opgeslagen.",
+    "ingetrokken": "De beoordeling is ingetrokken; de geschiedenis bewaart haar.",
 }
 
 

@@ -101,7 +101,9 @@ def conflict(
         if not theirs_changed and form_fields.same(field, base[name], mine[name]):
             continue
         both = (
-            mine_changed and theirs_changed and not form_fields.same(field, mine[name], theirs[name])
+            mine_changed
+            and theirs_changed
+            and not form_fields.same(field, mine[name], theirs[name])
         )
         fields.append(
             {

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from api.pages.auth import archive_of
 from api.pages import form_fields
+from api.pages.auth import archive_of
 from api.pages.curator import CONSENTS, Curator, Text, field_errors
 from api.pages.form_fields import date_hint, lines
 from api.pages.templating import HEADERS, render
@@ -78,7 +78,7 @@ def new_story(
         errors = {"number": taken, **errors}
     if errors:
         # A number already taken, and nothing else wrong, is a conflict (409).
-        status = 409 if list(errors) == ["number"] and "in gebruik" in taken else 422
+        status = 409 if list(errors) == ["number"] and "in gebruik" in (taken or "") else 422
         return _story_form(request, values, errors=errors, status=status)
     fields: dict[str, Any] = {
         "number": number.strip(),
