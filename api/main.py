@@ -20,6 +20,7 @@ from api.routes import (
     changes,
     episodes,
     events,
+    files,
     health,
     items,
     media,
@@ -30,6 +31,7 @@ from api.routes import (
     timelines,
 )
 from api.routing import flat_routes
+from api.uploads import upload_limit
 from archive.service import Archive
 
 DESCRIPTION = """\
@@ -105,7 +107,7 @@ def create_app(
     if archive is not None:
         app.state.archive = archive
     errors.install(app)
-    app.add_middleware(BodyLimit, limit=MAX_BODY)
+    app.add_middleware(BodyLimit, limit=MAX_BODY, wider=upload_limit)  # uploads: their own
     app.add_middleware(CausalReads)  # X-Archive-Min-Position: read your writes on any host
     app.add_middleware(CiteBase)  # the permalinks' base: WIJKARCHIEF_BASE_URL
     app.add_middleware(SecurityHeaders)  # outermost: on every answer, the 413s too
@@ -113,7 +115,7 @@ def create_app(
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies())
     routers = (
         health, episodes, stories, media, items, search, timelines, events, changes, people,
-        assessments, sources,
+        assessments, sources, files,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)

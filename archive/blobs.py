@@ -201,11 +201,15 @@ class PostgresBlobStore:
         return b"".join(self.stream(address))
 
     def size(self, address: str) -> int:
-        row = self._connection().execute(
-            f"SELECT count(*), coalesce(sum(length(data)), 0) FROM {self.table} "
-            "WHERE address = %s",
-            (_checked(address),),
-        ).fetchone()
+        row = (
+            self._connection()
+            .execute(
+                f"SELECT count(*), coalesce(sum(length(data)), 0) FROM {self.table} "
+                "WHERE address = %s",
+                (_checked(address),),
+            )
+            .fetchone()
+        )
         if not row or not row[0]:
             raise BlobMissing(address)
         return int(row[1])
@@ -221,11 +225,15 @@ class PostgresBlobStore:
         seq = start // ROW
         while seq * ROW < end:
             last = min(seq + ROWS_PER_QUERY, -(-end // ROW))
-            rows = self._connection().execute(
-                f"SELECT seq, data FROM {self.table} WHERE address = %s AND seq >= %s "
-                "AND seq < %s ORDER BY seq",
-                (address, seq, last),
-            ).fetchall()
+            rows = (
+                self._connection()
+                .execute(
+                    f"SELECT seq, data FROM {self.table} WHERE address = %s AND seq >= %s "
+                    "AND seq < %s ORDER BY seq",
+                    (address, seq, last),
+                )
+                .fetchall()
+            )
             for number, data in rows:
                 offset = number * ROW
                 piece = bytes(data)[max(0, start - offset) : max(0, end - offset)]
@@ -253,10 +261,14 @@ class PostgresBlobStore:
         return bool(deleted)
 
     def addresses(self) -> Iterator[str]:
-        rows = self._connection().execute(
-            f"SELECT DISTINCT address FROM {self.table} WHERE address NOT LIKE 'tmp-%%' "
-            "ORDER BY address"
-        ).fetchall()
+        rows = (
+            self._connection()
+            .execute(
+                f"SELECT DISTINCT address FROM {self.table} WHERE address NOT LIKE 'tmp-%%' "
+                "ORDER BY address"
+            )
+            .fetchall()
+        )
         for row in rows:
             yield str(row[0])
 

@@ -98,7 +98,9 @@ def _megabytes(name: str, default: int) -> int:
     if not value:
         return default * 1024 * 1024
     if not value.isdigit() or not 1 <= int(value) <= 100_000:
-        raise InvalidInput(f"{name} moet een aantal MB zijn (1-100000), niet {value!r}.", field=name)
+        raise InvalidInput(
+            f"{name} moet een aantal MB zijn (1-100000), niet {value!r}.", field=name
+        )
     return int(value) * 1024 * 1024
 
 

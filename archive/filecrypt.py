@@ -54,9 +54,13 @@ def seal(key: bytes, item: UUID, pieces: Iterable[bytes]) -> Iterator[bytes]:
         while len(buffer) > CHUNK:
             chunk = bytes(buffer[:CHUNK])
             del buffer[:CHUNK]
-            yield aead.encrypt(prefix + struct.pack(">I", index), chunk, _associated(item, index, False))
+            yield aead.encrypt(
+                prefix + struct.pack(">I", index), chunk, _associated(item, index, False)
+            )
             index += 1
-    yield aead.encrypt(prefix + struct.pack(">I", index), bytes(buffer), _associated(item, index, True))
+    yield aead.encrypt(
+        prefix + struct.pack(">I", index), bytes(buffer), _associated(item, index, True)
+    )
 
 
 def sealed_size(size: int) -> int:

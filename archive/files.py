@@ -67,7 +67,10 @@ def file_links(kind: str, key: str, record: dict[str, Any]) -> dict[str, Any]:
     shown = public_file(record) if "key" in record else dict(record)
     base = f"/api/{kind}/{quote(key, safe='')}/files/{shown['id']}"
     variants = shown.get("variants") or []
-    shown["url"] = base
+    if not shown.get("sha256"):  # erased: its key is gone, nothing of it is served
+        variants = []
+        base = ""
+    shown["url"] = base or None
     shown["thumbnail_url"] = f"{base}/thumbnail" if "thumbnail" in variants else None
     shown["display_url"] = f"{base}/display" if "display" in variants else None
     shown["original_url"] = f"{base}/original" if "original" in variants else None
@@ -125,8 +128,7 @@ class FileCommands:
 
         def _save(self, *aggregates: Any) -> int: ...
 
-        @property
-        def events(self) -> Any: ...
+        events: Any
 
     def attach_file(
         self,
@@ -175,7 +177,7 @@ class FileCommands:
                     stored.append(address)
                     variants["original"] = {"blob": address, "bytes": size,
                                             "content_type": content_type}  # fmt: skip
-                data = {
+                fields: dict[str, Any] = {
                     "content_type": content_type,
                     "bytes": len(clean) if clean is not None else size,
                     "sha256": sha256,
@@ -187,7 +189,7 @@ class FileCommands:
                     "height": prepared.height,
                 }
                 with acting_as(actor):
-                    record = item.attach_file(data)
+                    record = item.attach_file(fields)
                 position = self._save(item)
             except BaseException:
                 for address in stored:  # nothing recorded: no blob left behind

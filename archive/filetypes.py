@@ -135,7 +135,7 @@ def _open_image(source: IO[bytes]) -> Any:
 
 def clean_image(source: IO[bytes], content_type: str) -> Prepared:
     """The image encoded again without metadata, with a thumbnail and a display size."""
-    from PIL import Image, ImageOps
+    from PIL import ImageOps
 
     image = _open_image(source)
     icc = image.info.get("icc_profile")

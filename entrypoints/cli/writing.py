@@ -108,7 +108,7 @@ def cmd_erase_person(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from archive.exchange import export_keys, export_to
+    from archive.exchange import blobs_dir, export_blobs, export_keys, export_to
 
     target = Path(args.file)
     keys = Path(args.keys) if args.keys else None
@@ -122,6 +122,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         with tmp.open("w", encoding="utf-8") as out, progress_bar("export") as update:
             count = export_to(log, out, progress=update)
         tmp.replace(target)
+        blobs = export_blobs(log, target)
+        if blobs:
+            print(f"{blobs} bestanden (versleuteld) naar {blobs_dir(target)}.")
         if keys is not None:
             # After the log: a key made during the export is in the file, harmlessly.
             rows = export_keys(log, keys)
