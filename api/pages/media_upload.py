@@ -20,13 +20,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
 from api.errors import problem
 from api.pages.auth import PageReader, archive_of
 from api.pages.curator import Curator
 from api.pages.public import error_page
 from api.pages.templating import HEADERS, render
+from api.uploads import read_upload
 from events.errors import ArchiveError, InvalidInput
 
 router = APIRouter(include_in_schema=False)
@@ -76,19 +76,25 @@ def _wants_json(request: Request) -> bool:
 
 
 async def _attach(request: Request, reader: PageReader, key: str) -> dict[str, Any]:
-    """Read the form's `file` and attach it (raises the archive's errors)."""
-    form = await request.form(max_files=1, max_fields=5)
-    upload = form.get(FILE)
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        raise InvalidInput("Kies eerst een bestand om toe te voegen.", field=FILE)
+    """Stream the form's `file` in (`api.uploads.read_upload`: the type from the first bytes,
+    the size limit of its family) and attach it; raises the archive's errors."""
+    archive = archive_of(request)
+    # An unknown item is a 404 before a byte of the body is read.
+    await run_in_threadpool(archive.item, KIND, key, role=reader.role)
+    settings = archive.settings
+    try:
+        upload = await read_upload(request, settings.max_image_bytes, settings.max_media_bytes)
+    except InvalidInput as error:
+        if error.field == FILE and "ontbreekt" in error.message:
+            raise InvalidInput("Kies eerst een bestand om toe te voegen.", field=FILE) from None
+        raise
     try:
         # Cleaning an image takes a while: off the event loop.
         answer: dict[str, Any] = await run_in_threadpool(
-            archive_of(request).attach_file, KIND, key, upload.file, upload.filename or "",
-            actor=reader.name,
-        )  # fmt: skip
+            archive.attach_file, KIND, key, upload.file, upload.filename, actor=reader.name
+        )
     finally:
-        await upload.close()
+        upload.file.close()
     return answer
 
 
