@@ -138,9 +138,9 @@ def stored(field: Field, value: str) -> Any:
         return value.strip() or None
     if field.shape == "lines":
         return lines(value)
-    if field.shape == "markdown":
-        return value.replace("\r\n", "\n")
-    return value.strip() if field.shape != "long" else value.replace("\r\n", "\n").strip()
+    if field.shape in ("markdown", "long"):
+        return value  # as the browser sent it, as the story forms always stored it
+    return value.strip()
 
 
 def _check(field: Field) -> Callable[[str], object]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from api.pages import form_fields, revision
 from api.pages.auth import archive_of
@@ -129,3 +129,11 @@ async def new_media(request: Request, reader: Curator, id: Text = "") -> Respons
     return RedirectResponse(
         f"/media/{id.strip()}/bestanden?gedaan=nieuw", status_code=303, headers=HEADERS
     )
+
+
+@router.get("/pages-api/datum")
+def read_date(tekst: str = "") -> JSONResponse:
+    """How the archive reads a typed date, for the forms' live hint (`static/forms.js`):
+    `{"edtf", "label"}`, `{"error"}`, or `{}` for nothing typed. Pure: no data is read."""
+    hint = form_fields.date_hint(tekst[:100])
+    return JSONResponse(hint or {}, headers=HEADERS)

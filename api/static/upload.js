@@ -51,7 +51,9 @@
       li.appendChild(a);
       var small = document.createElement("span");
       small.className = "small";
-      small.textContent = " " + file.content_type + ", " + (file.bytes / 1024).toFixed(1) + " KiB";
+      var size = file.bytes >= 1048576 ? (file.bytes / 1048576).toFixed(1) + " MB"
+                                       : (file.bytes / 1024).toFixed(1) + " kB";
+      small.textContent = " " + file.content_type + ", " + size.replace(".", ",");
       li.appendChild(small);
       list.appendChild(li);
       if (none) none.hidden = true;

@@ -2,7 +2,8 @@
 
 The pages: home, search with and without words, every episode, a story, a media item, an
 item as it was (`as_of`), a timeline, the Kronieken, the matrix, an unknown item's 404, and
-the login, logout and curator pages (new story, edit, an item with its curator forms).
+the login, logout and curator pages (new story, edit, an item with its curator forms, and
+issue 19's edit pages), read in a curator's session.
 axe-core runs with its experimental rules on (WCAG 2.5.3 "label in name" is one of them) and
 no serious or critical violation may remain; the Nu checker may report no error.
 """
@@ -67,8 +68,29 @@ def pages(server: Server) -> list[tuple[str, str, bool]]:
         ("curator story", f"/stories/{story}", True),
         ("new story", "/verhalen/nieuw", True),
         ("edit story", f"/stories/{story}/bewerken", True),
+        # Issue 19: the curators' edit pages.
+        ("edit episode", f"/episodes/{episodes[0]}/bewerken", True),
+        ("new happening", f"/episodes/{episodes[0]}/gebeurtenis", True),
+        ("correct happening", "/episodes/duimdrop/gebeurtenis/h1", True),
+        ("correct assessment", "/episodes/duimdrop/beoordeling/a1", True),
+        ("retract assessment", "/episodes/duimdrop/beoordeling/a1/intrekken", True),
+        ("new media item", "/media-items/nieuw", True),
+        ("edit media item", f"/media/{media}/bewerken", True),
+        ("media files", f"/media/{media}/bestanden", True),
+        ("curator media", f"/media/{media}", True),
     ]
     return public + curator
+
+
+def session_cookie(server: Server) -> str:
+    """A curator's session (logged in through the login form), for the curator's pages."""
+    import httpx
+
+    answer = httpx.post(
+        server.url + "/inloggen", data={"token": server.token}, headers={"Origin": server.url}
+    )
+    assert answer.status_code == 303, answer.text
+    return str(answer.cookies["wijkarchief_sessie"])
 
 
 @pytest.fixture(scope="module")
@@ -106,13 +128,15 @@ def test_axe_finds_no_serious_violation_on_any_page(
 ) -> None:
     context = browser.new_context(base_url=server.url, viewport=viewport, locale="nl-NL")
     context.set_default_timeout(15_000)
-    context.add_cookies([{"name": "wijkarchief_token", "value": server.token, "url": server.url}])
+    session = session_cookie(server)
+    context.add_cookies([{"name": "wijkarchief_sessie", "value": session, "url": server.url}])
     public = browser.new_context(base_url=server.url, viewport=viewport, locale="nl-NL")
     problems = {}
     try:
         for name, path, as_curator in every_page:
             tab = (context if as_curator else public).new_page()
             tab.goto(path)
+            assert not as_curator or "/inloggen" not in tab.url, (name, "not logged in")
             violations = _axe(tab, axe_source)
             if violations:
                 problems[f"{name} {path}"] = _describe(violations)
@@ -159,10 +183,11 @@ def nu_errors(
     """The Nu checker's errors per page, from one run over every page's HTML."""
     folder = tmp_path_factory.mktemp("nu")
     files: dict[str, str] = {}
+    session = session_cookie(server)
     for i, (name, path, as_curator) in enumerate(every_page):
         request = urllib.request.Request(server.url + path)
         if as_curator:
-            request.add_header("Cookie", f"wijkarchief_token={server.token}")
+            request.add_header("Cookie", f"wijkarchief_sessie={session}")
         try:
             with urllib.request.urlopen(request, timeout=30) as answer:
                 body = answer.read()

@@ -75,6 +75,10 @@ def test_a_curator_edits_an_episode_with_dates_in_words(
     assert date.input_value() == "najaar 2020"
     curator.get_by_label("Titel").fill("De buurttuin aan de Schiedamseweg")
     date.fill("voorjaar 2021")
+    # While typing, the page says how the archive will read it.
+    hint = curator.locator("#date-uitleg")
+    hint.get_by_text("2021-21").wait_for()
+    assert "voorjaar 2021" in hint.inner_text()
     curator.get_by_label("Plaatsen").fill("Schiedamseweg\nBospolder")
     curator.get_by_label("Reden van de wijziging").fill("datum volgens het verslag")
     curator.screenshot(path=str(artifacts / "episode-edit-desktop.png"), full_page=True)
