@@ -7,7 +7,9 @@ post is refused; nothing a curator can send is answered with a 500.
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import random
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -429,3 +431,29 @@ def test_a_new_assessment_reports_every_problem_at_once(web: dict[str, httpx.Cli
     assert {"quality", "note"} <= field_error_ids(answer.text)
     assert 'id="assessment-fout"' in answer.text
     assert "Mijn citaat" in answer.text
+
+
+def test_a_photo_over_the_limit_is_refused_with_413_and_says_so(
+    archive: Archive, web: dict[str, httpx.Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive.register("media", {"id": "groot", "title": "Grote foto"}, actor="anna")
+    # A limit of 1 MB for pictures (WIJKARCHIEF_MAX_IMAGE_MB), and a 3 MB picture.
+    small = dataclasses.replace(archive.settings, max_image_bytes=1024 * 1024)
+    monkeypatch.setattr(archive, "settings", small)
+    noise = random.Random(7).randbytes(1000 * 1000 * 3)
+    out = io.BytesIO()
+    Image.frombytes("RGB", (1000, 1000), noise).save(out, "PNG", compress_level=0)
+    big = out.getvalue()
+    as_json = web["anna"].post(
+        "/media/groot/bestanden",
+        files={"file": ("groot.png", big, "image/png")},
+        headers={**SAME_SITE, "Accept": "application/json"},
+    )
+    assert as_json.status_code == 413
+    assert "MB" in as_json.json()["detail"]
+    page = web["anna"].post(
+        "/media/groot/bestanden", files={"file": ("groot.png", big, "image/png")},
+        headers=SAME_SITE,
+    )  # fmt: skip
+    assert page.status_code == 413 and 'id="file-fout"' in page.text
+    assert archive.files("media", "groot", role="curator") == []
