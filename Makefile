@@ -95,6 +95,7 @@ bench: install
 ifdef BENCH_ARGS
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 else
+	$(BIN)/python benchmarks/files_bench.py --json $(WIJKARCHIEF_DATA)/bench-files.json
 	$(BIN)/python benchmarks/run.py --sizes 10000 --search-backend whoosh \
 	  --json $(WIJKARCHIEF_DATA)/bench-whoosh.json
 	$(BIN)/python benchmarks/run.py --sizes 10000,100000 --search-backend tantivy \

@@ -61,6 +61,7 @@ TAGS = [
     {"name": "timelines", "description": "Tijdlijnen en de Corona Kronieken."},
     {"name": "sources", "description": "Geciteerde passages uit de brondocumenten."},
     {"name": "events", "description": "Het gebeurtenislog en de wijzigingenstroom."},
+    {"name": "files", "description": "Bestanden bij items: foto's, scans, PDF's, geluid, video."},
 ]
 
 

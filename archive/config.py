@@ -10,6 +10,9 @@
   at most `WIJKARCHIEF_WAIT_TIMEOUT` seconds (default 5) per write.
 - `WIJKARCHIEF_BASE_URL` (default `http://127.0.0.1:8000`): the address the archive is
   reached at, for the absolute URLs it hands out (`/api/changes`), never the client's Host.
+- `WIJKARCHIEF_BLOB_STORE` (`directory` | `postgresql`, default: the event store's kind),
+  `WIJKARCHIEF_BLOB_DIR` (default `DATA/blobs`): where files' sealed bytes live;
+  `WIJKARCHIEF_MAX_IMAGE_MB` (25) and `WIJKARCHIEF_MAX_MEDIA_MB` (200): one file's limit.
 - `WIJKARCHIEF_DATABASE_WAIT` (default 3): on PostgreSQL, the seconds a request waits for a
   connection before it is answered 503 (`archive.pgstore`); every connection is dialled
   with a connect timeout of as many whole seconds (at least 2, libpq's least).

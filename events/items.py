@@ -49,9 +49,8 @@ class ArchiveItem(ConsentedItem):
     # `PersonForgotten` (archive/shredding.py). Snapshots taken before it have none: 0.
     key_generation = 0
 
-    # Snapshots (taken every 50 events) hold the happenings too. Version 2 of the snapshot
-    # state: every happening has `themes`; version 3: `files` (events/files.py). Snapshots
-    # taken before are upcast when read.
+    # Snapshots (taken every 50 events) hold the happenings too. Snapshot state version 2:
+    # happenings have `themes`; 3: `files`. Older snapshots are upcast when read.
     class_version: ClassVar[int] = 3
 
     @staticmethod
@@ -63,8 +62,7 @@ class ArchiveItem(ConsentedItem):
     @staticmethod
     def upcast_v2_v3(state: dict[str, Any]) -> None:
         """A version 2 snapshot had no files."""
-        state.setdefault("files", {})
-        state.setdefault("file_count", 0)
+        state.update(files=state.get("files", {}), file_count=state.get("file_count", 0))
 
     def _init_common(
         self,
@@ -96,7 +94,7 @@ class ArchiveItem(ConsentedItem):
         self.links: list[str] = []
         self.assessment_count = 0
         self.happening_count = 0
-        self.files: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, dict[str, Any]] = {}  # events/files.py
         self.file_count = 0
         self.embargo_until: str | None = None
         self.withdrawn: dict[str, str] | None = None
@@ -391,15 +389,6 @@ AGGREGATES: dict[str, type[ArchiveItem]] = {
 }
 
 __all__ = [
-    "AGGREGATES",
-    "KINDS",
-    "ArchiveAggregate",
-    "ArchiveItem",
-    "Episode",
-    "ItemEvent",
-    "MediaItem",
-    "Story",
-    "acting_as",
-    "item_id",
-    "ref",
-]
+    "AGGREGATES", "KINDS", "ArchiveAggregate", "ArchiveItem", "Episode", "ItemEvent",
+    "MediaItem", "Story", "acting_as", "item_id", "ref",
+]  # fmt: skip

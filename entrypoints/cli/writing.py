@@ -163,6 +163,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         archive.close()
     keys_note = f" en {imported.keys} sleutels" if keys is not None else ""
     print(f"{imported.events} gebeurtenissen{keys_note} geïmporteerd; leesmodellen herbouwd.")
+    if imported.blobs:
+        print(f"{imported.blobs} versleutelde bestanden geïmporteerd.")
     if imported.destroyed:
         print(
             f"{imported.destroyed} sleutel(s) van gewiste items uit het sleutelbestand "
