@@ -24,6 +24,7 @@
       text.textContent = percent + " %";
     }
     function showError(message) {
+      box.hidden = true;  // a full bar beside a refusal would say the opposite
       fault.querySelector(".message").textContent = message;
       fault.hidden = false;
       zone.classList.add("has-error");

@@ -185,6 +185,7 @@ def test_register_a_media_item_and_upload_a_photo_with_progress(
     assert fault.inner_text().strip() != ""
     assert curator.get_by_label("Kies een bestand").get_attribute("aria-invalid") == "true"
     assert "Niet toegevoegd" in status.inner_text()
+    assert curator.locator("#voortgang-vak").is_hidden()  # no full bar beside a refusal
     curator.screenshot(path=str(artifacts / "upload-refused-desktop.png"), full_page=True)
     # The media item's JSON lists the one file.
     item = _api(curator, server, "GET", "/api/media/foto-buurttuin-2020", {})

@@ -118,7 +118,7 @@ def post(browser: httpx.Client, path: str, data: dict[str, Any], **kw: Any) -> h
 
 
 def types_after(archive: Archive, kind: str, key: str, version: int) -> list[str]:
-    return [e["type"] for e in archive.history(kind, key) if e["version"] > version]
+    return [e["type"] for e in archive.history(kind, key, role="curator") if e["version"] > version]
 
 
 def png(size: int = 64) -> bytes:
@@ -457,3 +457,23 @@ def test_a_photo_over_the_limit_is_refused_with_413_and_says_so(
     )  # fmt: skip
     assert page.status_code == 413 and 'id="file-fout"' in page.text
     assert archive.files("media", "groot", role="curator") == []
+
+
+def test_a_media_item_is_edited_kind_outlet_and_link_in_one_event(
+    archive: Archive, web: dict[str, httpx.Client]
+) -> None:
+    archive.register("media", {"id": "nrc-stuk", "title": "Laat Duimdrop een les zijn",
+                               "date": "2020-11-26"}, actor="anna")  # fmt: skip
+    form = form_of(web["anna"].get("/media/nrc-stuk/bewerken"), "/media/nrc-stuk/bewerken")
+    assert form["date"] == "26 november 2020" and form["media_kind"] == "article"
+    before = int(form["version"])
+    form.update(outlet="NRC", url="https://www.nrc.nl/duimdrop", media_kind="article",
+                consent="research")  # fmt: skip
+    assert post(web["anna"], "/media/nrc-stuk/bewerken", form).status_code == 303
+    assert types_after(archive, "media", "nrc-stuk", before) == [
+        "ConsentRecorded", "DetailsRevised",
+    ]  # fmt: skip
+    item = archive.item("media", "nrc-stuk", role="curator")
+    assert (item["outlet"], item["url"], item["consent"]) == (
+        "NRC", "https://www.nrc.nl/duimdrop", "research",
+    )  # fmt: skip
