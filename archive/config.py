@@ -13,6 +13,8 @@
 - `WIJKARCHIEF_BLOB_STORE` (`directory` | `postgresql`, default: the event store's kind),
   `WIJKARCHIEF_BLOB_DIR` (default `DATA/blobs`): where files' sealed bytes live;
   `WIJKARCHIEF_MAX_IMAGE_MB` (25) and `WIJKARCHIEF_MAX_MEDIA_MB` (200): one file's limit.
+- `WIJKARCHIEF_SEARCH_BACKEND` is read by `search_index.search_backend`: `postgres` keeps the
+  search view in this PostgreSQL schema too, and is refused without a database URL.
 - `WIJKARCHIEF_DATABASE_WAIT` (default 3): on PostgreSQL, the seconds a request waits for a
   connection before it is answered 503 (`archive.pgstore`); every connection is dialled
   with a connect timeout of as many whole seconds (at least 2, libpq's least).

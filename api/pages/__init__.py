@@ -16,9 +16,13 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.pages import (
+    consent,
     curator,
+    importing,
     item_edit,
     item_forms,
+    links,
+    lists,
     login,
     media_upload,
     part_forms,
@@ -32,7 +36,9 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 
 router = APIRouter(include_in_schema=False)
 router.include_router(public.router)
-for module in (login, curator, story_new, story_edit, item_forms, reference):
+for module in (
+    login, curator, story_new, story_edit, item_forms, reference, lists, consent, links, importing,
+):  # fmt: skip
     router.include_router(module.router)
 for module in (item_edit, part_forms, media_upload):  # issue 19: the curators' edit pages
     router.include_router(module.router)

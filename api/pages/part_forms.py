@@ -345,7 +345,7 @@ def _assessment_routes(kind: str) -> None:
         except ArchiveError as error:
             return error_page(request, error)
         return RedirectResponse(
-            f"{item_path(kind, key)}?gedaan=ingetrokken#beoordelingen",
+            f"{item_path(kind, key)}?gedaan=beoordeling-ingetrokken#beoordelingen",
             status_code=303,
             headers=HEADERS,
         )

@@ -203,10 +203,15 @@ SAVED = {
     "nieuw": "Het verhaal is vastgelegd.",
     "beoordeeld": "De beoordeling is vastgelegd.",
     "gekoppeld": "De koppeling is vastgelegd.",
+    "ontkoppeld": "De koppeling is verwijderd.",
+    "ingetrokken": "De toestemming is ingetrokken: lezers zien nu de grafsteen.",
+    "embargo": "Het embargo is vastgelegd.",
+    "embargo-opgeheven": "Het embargo is opgeheven.",
+    "gewist": "De woorden zijn gewist; de sleutel is vernietigd.",
     "gebeurtenis": "De gebeurtenis is vastgelegd.",
     "gebeurtenis-gecorrigeerd": "De correctie van de gebeurtenis is opgeslagen.",
     "gecorrigeerd": "De correctie van de beoordeling is opgeslagen.",
-    "ingetrokken": "De beoordeling is ingetrokken; de geschiedenis bewaart haar.",
+    "beoordeling-ingetrokken": "De beoordeling is ingetrokken; de geschiedenis bewaart haar.",
 }
 
 

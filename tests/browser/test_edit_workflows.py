@@ -253,7 +253,7 @@ def test_an_assessment_is_corrected_then_retracted(curator: Any, server: Server)
     assert "bewaart haar" in curator.locator("main").inner_text()
     curator.get_by_label("Reden van het intrekken").fill("dubbel gecodeerd")
     curator.get_by_role("button", name="Beoordeling intrekken").click()
-    curator.wait_for_url(re.compile(r"gedaan=ingetrokken"))
+    curator.wait_for_url(re.compile(r"gedaan=beoordeling-ingetrokken"))
     assert curator.locator("#assessment-a1").count() == 0
     assert "Nog niet beoordeeld." in curator.locator("#beoordelingen").inner_text()
     assert "dubbel gecodeerd" in curator.locator("#geschiedenis").inner_text()
