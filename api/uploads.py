@@ -24,7 +24,11 @@ from starlette.types import Scope
 from archive.filetypes import SNIFF, check_size, sniff
 from events.errors import ArchiveError, InvalidInput, TooLarge
 
-UPLOAD_PATH = re.compile(r"^/api/(episodes|stories|media)/[^/]+/files/?$")
+# The API's upload, and the files page's form (api.pages.media_upload) that feeds the same
+# command from a logged-in browser.
+UPLOAD_PATH = re.compile(
+    r"^(?:/api/(episodes|stories|media)/[^/]+/files|/media/[^/]+/bestanden)/?$"
+)
 SLACK = 64 * 1024  # the multipart envelope around the file: boundaries, headers, fields
 SPOOL_IN_MEMORY = 1024 * 1024
 FIELD = "file"

@@ -133,6 +133,8 @@ def from_dutch(text: str) -> str:
         return _checked(f"{m[1]}/{m[2]}", text)
     if m := re.fullmatch(r"(\d{4})", phrase):
         return _checked(f"{m[1]}{mark}", text)
+    if interval := _dutch_interval(phrase, mark):
+        return _checked(interval, text)
     if _parsed(raw) is not None or _EDTF_LIKE.fullmatch(raw):
         raise InvalidDate(reason)  # written as EDTF, not in words: say what is wrong with it
     raise InvalidDate(
@@ -140,6 +142,36 @@ def from_dutch(text: str) -> str:
         "najaar, 2020-03/2020-06, 2020-03~) of een Nederlandse omschrijving zoals "
         "'maart 2020', 'najaar 2020', 'begin 2019'."
     )
+
+
+def _dutch_interval(phrase: str, mark: str) -> str | None:
+    """An interval as the Dutch labels write it (`label_nl`), or None: "maart–juni 2020",
+    "september 2020 – maart 2021", "vanaf 2019", "tot maart 2020"."""
+    if m := re.fullmatch(r"([a-z.]+) ?[–-] ?([a-z.]+) (\d{4})", phrase):
+        first, last = _MONTHS.get(m[1].rstrip(".")), _MONTHS.get(m[2].rstrip("."))
+        if first and last:
+            return f"{m[3]}-{first:02d}{mark}/{m[3]}-{last:02d}{mark}"
+    if phrase.startswith(("vanaf ", "tot ")):
+        word, _, rest = phrase.partition(" ")
+        side = _dutch_side(rest, mark)
+        return (f"{side}/.." if word == "vanaf" else f"../{side}") if side else None
+    for separator in (" – ", " - ", " tot ", " t/m "):
+        if separator in phrase:
+            first_text, _, last_text = phrase.partition(separator)
+            first_side, last_side = _dutch_side(first_text, mark), _dutch_side(last_text, mark)
+            return f"{first_side}/{last_side}" if first_side and last_side else None
+    return None
+
+
+def _dutch_side(phrase: str, mark: str) -> str | None:
+    """One end of an interval (not an interval itself), or None."""
+    try:
+        side = from_dutch(phrase)
+    except InvalidDate:
+        return None
+    if "/" in side:
+        return None
+    return side + mark if mark and not side.endswith(("~", "%")) else side
 
 
 def validate(value: str) -> str:

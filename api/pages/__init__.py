@@ -19,10 +19,13 @@ from api.pages import (
     consent,
     curator,
     importing,
+    item_edit,
     item_forms,
     links,
     lists,
     login,
+    media_upload,
+    part_forms,
     public,
     reference,
     story_edit,
@@ -36,6 +39,8 @@ router.include_router(public.router)
 for module in (
     login, curator, story_new, story_edit, item_forms, reference, lists, consent, links, importing,
 ):  # fmt: skip
+    router.include_router(module.router)
+for module in (item_edit, part_forms, media_upload):  # issue 19: the curators' edit pages
     router.include_router(module.router)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.pages import part_checks
 from api.pages.auth import PageReader, archive_of
 from api.pages.curator import Curator, Text, field_errors
 from api.pages.public import error_page
@@ -16,10 +17,7 @@ from events.errors import ArchiveError
 
 router = APIRouter(include_in_schema=False)
 
-ASSESSMENT_FIELDS = (
-    "quality", "element", "assessment", "basis", "note", "coder", "happenings", "evidence",
-    "source",
-)  # fmt: skip
+ASSESSMENT_FIELDS = part_checks.ASSESSMENT_FIELDS
 Choices = Annotated[list[str], Form()]
 
 
@@ -80,6 +78,10 @@ def _add_item_routes(kind: str) -> None:
             "note": note, "coder": coder, "evidence": evidence, "source": source,
             "happenings": happenings or [],
         }  # fmt: skip
+        # Every problem at once, each under its field (the domain stops at the first).
+        errors = part_checks.assessment_errors(values, [h["id"] for h in item["happenings"]])
+        if errors:
+            return _assessment_form(request, item, values, errors, 422)
         data = {**values, "element": element or None, "basis": basis or None}
         try:
             _, assessment_id = archive_of(request).assess(kind, key, data, actor=reader.name)

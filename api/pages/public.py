@@ -208,6 +208,10 @@ SAVED = {
     "embargo": "Het embargo is vastgelegd.",
     "embargo-opgeheven": "Het embargo is opgeheven.",
     "gewist": "De woorden zijn gewist; de sleutel is vernietigd.",
+    "gebeurtenis": "De gebeurtenis is vastgelegd.",
+    "gebeurtenis-gecorrigeerd": "De correctie van de gebeurtenis is opgeslagen.",
+    "gecorrigeerd": "De correctie van de beoordeling is opgeslagen.",
+    "beoordeling-ingetrokken": "De beoordeling is ingetrokken; de geschiedenis bewaart haar.",
 }
 
 

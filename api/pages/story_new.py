@@ -8,8 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
+from api.pages import form_fields
 from api.pages.auth import archive_of
-from api.pages.curator import CONSENTS, Curator, Text, date_hint, field_errors, lines
+from api.pages.curator import CONSENTS, Curator, Text, field_errors
+from api.pages.form_fields import date_hint, lines
 from api.pages.templating import HEADERS, render
 from archive.rendering import markdown_to_html
 from events.errors import ArchiveError
@@ -69,6 +71,15 @@ def new_story(
     }  # fmt: skip
     if action == "voorbeeld":
         return _story_form(request, values, preview_html=markdown_to_html(body_markdown))
+    # Every problem at once: the number and each field, checked by the domain's own rules.
+    errors = form_fields.check_all("stories", values)
+    taken = form_fields.check_key("stories", number.strip(), archive_of(request).exists)
+    if taken:
+        errors = {"number": taken, **errors}
+    if errors:
+        # A number already taken, and nothing else wrong, is a conflict (409).
+        status = 409 if list(errors) == ["number"] and "in gebruik" in (taken or "") else 422
+        return _story_form(request, values, errors=errors, status=status)
     fields: dict[str, Any] = {
         "number": number.strip(),
         "title": title,

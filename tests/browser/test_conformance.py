@@ -4,7 +4,8 @@ The pages: home, search with and without words, every episode, a story, a media 
 one with an image, one with a recording, one without a file: `tests.browser.pictured`), an
 item as it was (`as_of`), a timeline, the Kronieken, the matrix, an unknown item's 404, and
 the login, logout and curator pages (new story, edit, an item with its curator forms), the
-list pages, and the curator's confirmation, link and forget-a-person pages (logged in).
+list pages, the curator's confirmation, link and forget-a-person pages, and issue 19's
+edit pages (logged in).
 axe-core runs with its experimental rules on (WCAG 2.5.3 "label in name" is one of them) and
 no serious or critical violation may remain; the Nu checker may report no error.
 """
@@ -88,6 +89,16 @@ def pages(server: Server) -> list[tuple[str, str, bool]]:
         ("erase", f"/media/{media}/wissen", True),
         ("links", f"/episodes/{episodes[0]}/koppeling?zoek=duim", True),
         ("forget person", "/personen/vergeten", True),
+        # Issue 19: the curators' edit pages.
+        ("edit episode", f"/episodes/{episodes[0]}/bewerken", True),
+        ("new happening", f"/episodes/{episodes[0]}/gebeurtenis", True),
+        ("correct happening", "/episodes/duimdrop/gebeurtenis/h1", True),
+        ("correct assessment", "/episodes/duimdrop/beoordeling/a1", True),
+        ("retract assessment", "/episodes/duimdrop/beoordeling/a1/intrekken", True),
+        ("new media item", "/media-items/nieuw", True),
+        ("edit media item", f"/media/{media}/bewerken", True),
+        ("media files", f"/media/{media}/bestanden", True),
+        ("curator media", f"/media/{media}", True),
     ]
     return public + curator
 
@@ -148,6 +159,7 @@ def test_axe_finds_no_serious_violation_on_any_page(
         for name, path, as_curator in every_page:
             tab = (context if as_curator else public).new_page()
             tab.goto(path)
+            assert not as_curator or "/inloggen" not in tab.url, (name, "not logged in")
             violations = _axe(tab, axe_source)
             if violations:
                 problems[f"{name} {path}"] = _describe(violations)
