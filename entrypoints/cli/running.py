@@ -8,7 +8,14 @@ import sys
 import time
 
 from archive.config import Settings
+from archive.leader import SharedViewsLeader
 from entrypoints.cli.common import UNREACHABLE, open_archive, progress_bar
+
+LEADING = {
+    True: "wijkarchief: deze projector schrijft nu ook de gedeelde leesmodellen (leider).",
+    False: "wijkarchief: een andere projector schrijft de gedeelde leesmodellen; "
+    "deze alleen die van deze host.",
+}
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -48,11 +55,19 @@ def cmd_project(args: argparse.Namespace) -> int:
     if args.page_size is not None:  # the same size for every page, far behind or not
         archive.followers.page_size = archive.followers.bulk_page_size = args.page_size
     outage: float | None = None  # since when the store has been unreachable
+    # On PostgreSQL one projector at a time writes the shared catalogue; every one writes
+    # its host's own search index (archive/leader.py).
+    leader = SharedViewsLeader(archive.settings)
+    leading: bool | None = None  # what was last said
     try:
         print("Projector volgt het logboek (Ctrl-C stopt).", file=sys.stderr)
         while True:
             try:
-                processed = archive.catch_up()
+                views = leader.feeds(archive.views)
+                if leader.leading != leading:
+                    leading = leader.leading
+                    print(LEADING[leading], file=sys.stderr)
+                processed = archive.catch_up(views=views)
             except UNREACHABLE as error:
                 # The database is restarting or unreachable: a page in progress was rolled
                 # back whole; try again (the pools reconnect) for up to --outage seconds.
@@ -75,4 +90,5 @@ def cmd_project(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        leader.close()
         archive.close()
