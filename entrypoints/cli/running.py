@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from archive.config import Settings
 from archive.leader import SharedViewsLeader
@@ -19,13 +24,41 @@ LEADING = {
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     if args.no_follow:
         # The workers are spawned with factory=True and read their settings from the
         # environment: each opens the archive with follow=False (a projector keeps the views).
         os.environ["WIJKARCHIEF_FOLLOW"] = "0"
     Settings.from_env()  # a bad setting is one line here, not a traceback in every worker
+    if args.workers > 1:
+        # /metrics sums the requests of every worker (prometheus_client's multiprocess mode).
+        with metrics_dir():
+            return _run(args)
+    return _run(args)
+
+
+@contextmanager
+def metrics_dir() -> Iterator[None]:
+    """`PROMETHEUS_MULTIPROC_DIR` for the workers: the operator's (emptied, as
+    prometheus_client asks before a start) or a fresh temporary one, removed afterwards."""
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        Path(given).mkdir(parents=True, exist_ok=True)
+        for stale in Path(given).glob("*.db"):
+            stale.unlink()
+        yield
+        return
+    made = tempfile.mkdtemp(prefix="wijkarchief-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = made
+    try:
+        yield
+    finally:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        shutil.rmtree(made, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace) -> int:
+    import uvicorn
+
     uvicorn.run(
         "entrypoints.server:create_app",
         factory=True,
