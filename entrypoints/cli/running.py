@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
 import sys
@@ -83,6 +84,16 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def _log_to_stderr(*names: str) -> None:
+    """What these loggers say at INFO and above, one line each on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("wijkarchief: %(message)s"))
+    for name in names:
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.INFO)
+        logger.addHandler(handler)
+
+
 def cmd_project(args: argparse.Namespace) -> int:
     archive = open_archive(follow=False)
     if args.page_size is not None:  # the same size for every page, far behind or not
@@ -91,6 +102,7 @@ def cmd_project(args: argparse.Namespace) -> int:
     # On PostgreSQL one projector at a time writes the shared catalogue; every one writes
     # its host's own search index (archive/leader.py).
     leader = SharedViewsLeader(archive.settings)
+    _log_to_stderr("wijkarchief.projection", "wijkarchief.leader")  # races lost, the lock lost
     leading: bool | None = None  # what was last said
     try:
         print("Projector volgt het logboek (Ctrl-C stopt).", file=sys.stderr)
