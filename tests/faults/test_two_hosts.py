@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import threading
 from collections.abc import Callable, Generator, Iterator
 from contextlib import ExitStack, contextmanager
@@ -47,13 +48,13 @@ class Host:
     name: str
     settings: Settings
     base: str
-    server: object
-    projector: object
+    server: subprocess.Popen[bytes]
+    projector: subprocess.Popen[bytes]
 
     def kill(self) -> None:
         """`kill -9` of the whole host: its server's process group and its projector."""
-        os.killpg(self.server.pid, signal.SIGKILL)  # type: ignore[attr-defined]
-        self.projector.send_signal(signal.SIGKILL)  # type: ignore[attr-defined]
+        os.killpg(self.server.pid, signal.SIGKILL)
+        self.projector.send_signal(signal.SIGKILL)
 
 
 @dataclass
