@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export WIJKARCHIEF_DATA ?= $(CURDIR)/var
 
-.PHONY: run test test-fast lint fmt typecheck install install-test browser nginx node bench clean
+.PHONY: run test test-fast lint fmt typecheck install install-test browser nginx node bench bench-postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -110,11 +110,23 @@ bench: install
 ifdef BENCH_ARGS
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 else
+	$(BIN)/python benchmarks/files_bench.py --json $(WIJKARCHIEF_DATA)/bench-files.json
 	$(BIN)/python benchmarks/run.py --sizes 10000 --search-backend whoosh \
 	  --json $(WIJKARCHIEF_DATA)/bench-whoosh.json
 	$(BIN)/python benchmarks/run.py --sizes 10000,100000 --search-backend tantivy \
 	  --json $(WIJKARCHIEF_DATA)/bench-tantivy.json
 endif
+
+## make bench-postgres: on a PostgreSQL store (BENCH_POSTGRES_URL), the postgres search backend
+## and tantivy at 10,000 and 100,000 items, one after the other; JSON in
+## var/bench-pg-postgres.json and var/bench-pg-tantivy.json (docs/search-at-scale.md).
+BENCH_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+bench-postgres: install
+	for backend in postgres tantivy; do \
+	  $(BIN)/python benchmarks/run.py --sizes 10000,100000 --store postgres \
+	    --postgres-url $(BENCH_POSTGRES_URL) --search-backend $$backend \
+	    --json $(WIJKARCHIEF_DATA)/bench-pg-$$backend.json || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache

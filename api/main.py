@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from starlette.types import Scope
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import docs, errors, pages
@@ -21,16 +22,20 @@ from api.routes import (
     changes,
     episodes,
     events,
+    files,
     health,
+    imports,
     items,
     media,
     people,
     search,
     sources,
     stories,
+    suggestions,
     timelines,
 )
 from api.routing import flat_routes
+from api.uploads import upload_limit
 from archive.service import Archive
 
 DESCRIPTION = """\
@@ -60,7 +65,16 @@ TAGS = [
     {"name": "timelines", "description": "Tijdlijnen en de Corona Kronieken."},
     {"name": "sources", "description": "Geciteerde passages uit de brondocumenten."},
     {"name": "events", "description": "Het gebeurtenislog en de wijzigingenstroom."},
+    {"name": "files", "description": "Bestanden bij items: foto's, scans, PDF's, geluid, video."},
+    {"name": "imports", "description": "Bulkimport van verhalen of media uit een blad."},
 ]
+
+
+def _wider(scope: Scope) -> int | None:
+    """The body limit of the routes that take more: file uploads, and bulk imports."""
+    return upload_limit(scope) or imports.import_limit(
+        scope.get("path", ""), scope.get("method", "")
+    )
 
 
 def operation_id(route: APIRoute) -> str:
@@ -106,7 +120,7 @@ def create_app(
     if archive is not None:
         app.state.archive = archive
     errors.install(app)
-    app.add_middleware(BodyLimit, limit=MAX_BODY)
+    app.add_middleware(BodyLimit, limit=MAX_BODY, wider=_wider)  # uploads, imports
     app.add_middleware(CausalReads)  # X-Archive-Min-Position: read your writes on any host
     app.add_middleware(CiteBase)  # the permalinks' base: WIJKARCHIEF_BASE_URL
     app.add_middleware(SecurityHeaders)  # outermost: on every answer, the 413s too
@@ -116,7 +130,7 @@ def create_app(
     app.add_route("/metrics", metrics, methods=["GET"], include_in_schema=False)  # Prometheus
     routers = (
         health, episodes, stories, media, items, search, timelines, events, changes, people,
-        assessments, sources,
+        assessments, sources, files, suggestions, imports,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)

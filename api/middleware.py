@@ -18,6 +18,7 @@ the pages' Content-Security-Policy (with `frame-ancestors 'none'`), `Referrer-Po
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
@@ -41,9 +42,16 @@ def _too_large(limit: int) -> HTTPException:
 class BodyLimit:
     """Refuse request bodies larger than `limit` bytes with 413."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int = MAX_BODY,
+        wider: Callable[[Scope], int | None] | None = None,
+    ) -> None:
         self.app = app
         self.limit = limit
+        # The limit of a route that takes more (a file upload: api/uploads.py), or None.
+        self.wider = wider
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,8 +62,9 @@ class BodyLimit:
             answer = problem(400, "Ongeldige Content-Length.", instance=scope.get("path"))
             await answer(scope, receive, send)
             return
-        if declared is not None and int(declared) > self.limit:
-            await self._refuse(scope, receive, send)
+        limit = (self.wider(scope) if self.wider else None) or self.limit
+        if declared is not None and int(declared) > limit:
+            await self._refuse(scope, receive, send, limit)
             return
         received = 0
         started = False
@@ -65,10 +74,10 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     # FastAPI passes an HTTPException raised while reading the body on to the
                     # exception handlers, which answer with the 413 problem.
-                    raise _too_large(self.limit)
+                    raise _too_large(limit)
             return message
 
         async def tracked(message: Message) -> None:
@@ -82,10 +91,10 @@ class BodyLimit:
         except HTTPException as error:
             if error.status_code != 413 or started:
                 raise
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, limit)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        error = _too_large(self.limit)
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        error = _too_large(limit)
         answer = problem(413, str(error.detail), instance=scope.get("path"))
         await answer(scope, receive, send)
 

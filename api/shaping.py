@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import Response
 
 from api.citing import item_citation
+from archive.files import file_links
 from archive.rendering import markdown_to_html
 from events.items import KINDS
 
@@ -51,6 +52,7 @@ def item_answer(
     links = list(item.get("links") or [])
     answer["body_html"] = markdown_to_html(item.get("body_markdown"))
     answer["qualities"] = list(item.get("assessments") or [])
+    answer["files"] = [file_links(item["kind"], item["id"], f) for f in item.get("files") or []]
     for kind in KINDS:
         answer[kind] = linked(links, kind)
     if item.get("kind") == "stories":

@@ -15,7 +15,9 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper, Notification
 
+from archive.blobs import open_blob_store
 from archive.config import Settings, reconnect_quickly
+from archive.files import FileCommands
 from archive.item_commands import ItemCommands, check_kind
 from archive.shredding import (
     KEYED_CLASSES,
@@ -34,7 +36,7 @@ from events.items import AGGREGATES, ArchiveItem, Episode, MediaItem, Story, ite
 T = TypeVar("T")
 
 
-class Wijkarchief(ItemCommands, TokenCommands, Application[UUID]):
+class Wijkarchief(FileCommands, ItemCommands, TokenCommands, Application[UUID]):
     """The archive's event-sourced application (one store, SQLite or PostgreSQL)."""
 
     name = "Wijkarchief"
@@ -46,6 +48,8 @@ class Wijkarchief(ItemCommands, TokenCommands, Application[UUID]):
         with self.settings.schema_lock():
             super().__init__(env=self.settings.event_store_env())
         reconnect_quickly(getattr(self.recorder, "datastore", None))  # PostgreSQL's pool
+        # The sealed bytes of files, beside the log (archive/blobs.py, archive/files.py).
+        self.blobs = open_blob_store(self.settings)
 
     def construct_mapper(self) -> Mapper[UUID]:
         """A mapper that keeps personal fields under per-item keys (crypto-shredding)."""
@@ -116,6 +120,9 @@ class Wijkarchief(ItemCommands, TokenCommands, Application[UUID]):
         keys = getattr(self, "keys", None)
         if keys is not None:
             keys.close()
+        blobs = getattr(self, "blobs", None)
+        if blobs is not None:
+            blobs.close()
 
     # -- writing -----------------------------------------------------------
 
@@ -233,8 +240,20 @@ def event_record(event: Any) -> dict[str, Any]:
         "recorded_at": event.timestamp.isoformat(),
         "actor": data.pop("actor", ""),
         "reason": data.pop("reason", ""),
-        "data": _plain(data),
+        "data": _plain(_keyless(data)),
     }
+
+
+def _keyless(data: dict[str, Any]) -> dict[str, Any]:
+    """An event's data without the keys that open files' blobs (never shown, never sent)."""
+    if isinstance(data.get("file"), dict):
+        data = {**data, "file": {k: v for k, v in data["file"].items() if k != "key"}}
+    content = data.get("content")
+    if isinstance(content, dict) and isinstance(content.get("files"), dict):
+        files = {i: {k: v for k, v in f.items() if k != "key"} if isinstance(f, dict) else f
+                 for i, f in content["files"].items()}  # fmt: skip
+        data = {**data, "content": {**content, "files": files}}
+    return data
 
 
 def _plain(value: Any) -> Any:

@@ -14,14 +14,13 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import orjson
-import psycopg
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 from psycopg.sql import SQL, Identifier
 
 from archive.config import Settings
-from archive.pgstore import TrackingRecorder, bounded
+from archive.pgstore import TrackingRecorder, bounded, rewrite_tables
 from archive.projection import Change, ItemStates
 
 VIEW_NAME = "catalogue"
@@ -170,8 +169,7 @@ class PostgresCatalogue(TrackingRecorder):
 
     def purge(self) -> None:
         """Rewrite the table so no dead row versions keep erased text (after an erasure)."""
-        with psycopg.connect(self.conninfo, autocommit=True) as conn:
-            conn.execute(f"VACUUM FULL {self.table}")
+        rewrite_tables(self.conninfo, self.table)
 
     def items(self, kind: str | None = None) -> Iterator[dict[str, Any]]:
         """Every item (of one kind), ordered by kind and key."""

@@ -10,6 +10,11 @@
   at most `WIJKARCHIEF_WAIT_TIMEOUT` seconds (default 5) per write.
 - `WIJKARCHIEF_BASE_URL` (default `http://127.0.0.1:8000`): the address the archive is
   reached at, for the absolute URLs it hands out (`/api/changes`), never the client's Host.
+- `WIJKARCHIEF_BLOB_STORE` (`directory` | `postgresql`, default: the event store's kind),
+  `WIJKARCHIEF_BLOB_DIR` (default `DATA/blobs`): where files' sealed bytes live;
+  `WIJKARCHIEF_MAX_IMAGE_MB` (25) and `WIJKARCHIEF_MAX_MEDIA_MB` (200): one file's limit.
+- `WIJKARCHIEF_SEARCH_BACKEND` is read by `search_index.search_backend`: `postgres` keeps the
+  search view in this PostgreSQL schema too, and is refused without a database URL.
 - `WIJKARCHIEF_DATABASE_WAIT` (default 3): on PostgreSQL, the seconds a request waits for a
   connection before it is answered 503 (`archive.pgstore`); every connection is dialled
   with a connect timeout of as many whole seconds (at least 2, libpq's least).
@@ -102,6 +107,24 @@ def _count(name: str, default: int) -> int:
     return int(value)
 
 
+def _choice(name: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, "").strip().lower()
+    if value and value not in choices:
+        raise InvalidInput(f"{name} moet {' of '.join(choices)} zijn, niet {value!r}.", field=name)
+    return value
+
+
+def _megabytes(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default * 1024 * 1024
+    if not value.isdigit() or not 1 <= int(value) <= 100_000:
+        raise InvalidInput(
+            f"{name} moet een aantal MB zijn (1-100000), niet {value!r}.", field=name
+        )
+    return int(value) * 1024 * 1024
+
+
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
@@ -134,6 +157,13 @@ class Settings:
     database_wait: float = DATABASE_WAIT
     # `/api/ready` answers 503 while a view of this host lags more events than this.
     ready_lag: int = READY_LAG
+    # Where the sealed bytes of files live (archive/blobs.py): `directory` or `postgresql`;
+    # "" chooses the event store's kind. `blob_root` overrides `data_dir/blobs`.
+    blob_store: str = ""
+    blob_root: Path | None = None
+    # Size limits of one file (archive/files.py), in bytes.
+    max_image_bytes: int = 25 * 1024 * 1024
+    max_media_bytes: int = 200 * 1024 * 1024
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -147,7 +177,30 @@ class Settings:
             base_url=_base_url("WIJKARCHIEF_BASE_URL", DEFAULT_BASE_URL),
             database_wait=_seconds("WIJKARCHIEF_DATABASE_WAIT", DATABASE_WAIT),
             ready_lag=_count("WIJKARCHIEF_READY_LAG", READY_LAG),
+            blob_store=_choice("WIJKARCHIEF_BLOB_STORE", ("directory", "postgresql")),
+            blob_root=Path(os.environ["WIJKARCHIEF_BLOB_DIR"])
+            if os.environ.get("WIJKARCHIEF_BLOB_DIR")
+            else None,
+            max_image_bytes=_megabytes("WIJKARCHIEF_MAX_IMAGE_MB", 25),
+            max_media_bytes=_megabytes("WIJKARCHIEF_MAX_MEDIA_MB", 200),
         )
+
+    @property
+    def blob_backend(self) -> str:
+        """`directory` or `postgresql`: where the sealed bytes of files are kept."""
+        if self.blob_store:
+            return self.blob_store
+        return "postgresql" if self.uses_postgres else "directory"
+
+    @property
+    def blob_dir(self) -> Path:
+        """The directory blob store's root (`WIJKARCHIEF_BLOB_DIR`, else `DATA/blobs`)."""
+        return self.blob_root or self.data_dir / "blobs"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The most one upload may send (the larger of the two limits)."""
+        return max(self.max_image_bytes, self.max_media_bytes)
 
     @property
     def uses_postgres(self) -> bool:

@@ -14,6 +14,12 @@ The per-item keys of the crypto-shredding (`archive/shredding.py`) are not in th
 0600: it opens every story's text and storytellers. An import of a log whose keyed items
 would lose their text (no key in the key file, none in the target's key store, not erased)
 is refused unless the caller accepts that (`without_keys`).
+
+The files of items (`archive/files.py`) are blobs beside the log: `export` writes them
+sealed to a folder beside the export, `FILE.blobs/` (the directory store's layout,
+`ab/abcdef…`), and `import` puts every blob of that folder into the target's blob store,
+each checked against its address (the SHA-256 of its bytes). They are sealed under keys
+inside the events' sealed words: without `--keys` they travel, but open nowhere.
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 
 from archive.application import Wijkarchief
+from archive.blobs import DirectoryBlobStore
+from archive.files import copy_blobs
 from archive.shredding import GENERATIONS_IN_BYTES, key_id
 from events.errors import ArchiveError, InvalidInput, StoreNotEmpty
 
@@ -58,6 +66,7 @@ class Imported:
 
     events: int = 0
     keys: int = 0
+    blobs: int = 0
     keyless: int = 0
     destroyed: int = 0  # keys of items the log says were erased, destroyed again
 
@@ -188,6 +197,8 @@ def import_log(
         for kid in summary.destroyed(keyed):
             app.keys.destroy(kid)
             imported.destroyed += 1
+    if blobs_dir(path).is_dir():
+        imported.blobs = copy_blobs(DirectoryBlobStore(blobs_dir(path)), app.blobs)
     batch: list[StoredEvent] = []
     for event in _events(path):
         batch.append(event)
@@ -199,6 +210,19 @@ def import_log(
     if progress:
         progress(imported.events, summary.events)
     return imported
+
+
+def blobs_dir(path: Path) -> Path:
+    """The folder beside an export that holds its files' sealed blobs."""
+    return path.with_name(path.name + ".blobs")
+
+
+def export_blobs(app: Wijkarchief, path: Path) -> int:
+    """Copy every blob of the archive to the folder beside the export `path`; how many
+    were new there (none held: no folder is made)."""
+    if next(iter(app.blobs.addresses()), None) is None:
+        return 0
+    return copy_blobs(app.blobs, DirectoryBlobStore(blobs_dir(path)))
 
 
 def _items(count: int) -> str:

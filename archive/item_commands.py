@@ -7,6 +7,7 @@ transaction (`_save`) and returns the log position it wrote.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -69,11 +70,32 @@ class ItemCommands:
 
     def register(self, kind: str, fields: dict[str, Any], *, actor: str) -> int:
         """Register a new item with its first fields, assessments, happenings and links."""
+        item, others = self._registered(kind, fields, actor=actor)
+        try:
+            return self._save(item, *others)
+        except StaleVersion:
+            raise AlreadyExists(f"{item.key!r} is zojuist door iemand anders aangemaakt.") from None
+
+    def _registered(
+        self,
+        kind: str,
+        fields: dict[str, Any],
+        *,
+        actor: str,
+        load: Callable[[str, str], ArchiveItem] | None = None,
+        taken: Callable[[str, str], bool] | None = None,
+    ) -> tuple[ArchiveItem, list[ArchiveItem]]:
+        """A new item and the items it links to, checked and with their events, not saved.
+
+        `load` gets the items linked to (default: from the store); a bulk import passes one
+        that shares them between its rows, so the whole batch is one save. `taken` says
+        whether a key is in use (default: `exists`, one read of the store).
+        """
         check_kind(kind)
         fields = dict(fields)
         key_field = "number" if kind == "stories" else "id"
         key = check_key(kind, fields.pop(key_field, None) or fields.pop("key", ""))
-        if self.exists(kind, key):
+        if (taken or self.exists)(kind, key):
             what = "Verhaalnummer" if kind == "stories" else "Id"
             raise AlreadyExists(f"{what} {key!r} is al in gebruik.", field=key_field)
         assessments = fields.pop("assessments", None) or []
@@ -113,11 +135,8 @@ class ItemCommands:
                 item.record_happening(**_mapping(happening, "happenings"))
             for assessment in assessments:
                 item.assess(**_mapping(assessment, "assessments"))
-            others = self._link_all(item, links)
-        try:
-            return self._save(item, *others)
-        except StaleVersion:
-            raise AlreadyExists(f"{key!r} is zojuist door iemand anders aangemaakt.") from None
+            others = self._link_all(item, links, load)
+        return item, others
 
     def revise(
         self,
@@ -214,13 +233,18 @@ class ItemCommands:
             others = self._unlink(item, target)
         return self._save(item, *others)
 
-    def _link_all(self, item: ArchiveItem, targets: list[str]) -> list[ArchiveItem]:
+    def _link_all(
+        self,
+        item: ArchiveItem,
+        targets: list[str],
+        load: Callable[[str, str], ArchiveItem] | None = None,
+    ) -> list[ArchiveItem]:
         others = []
         for target in targets:
             kind, key = parse_ref(target)
             if ref(kind, key) == item.ref:
                 raise InvalidInput("Een item kan niet naar zichzelf verwijzen.", field="links")
-            other = self._load(kind, key)
+            other = (load or self._load)(kind, key)
             item.link(other.ref)
             other.link(item.ref)
             others.append(other)

@@ -21,6 +21,7 @@ from uuid import UUID
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from archive.config import Settings
+from archive.pgstore import rewrite_tables
 
 log = logging.getLogger("wijkarchief.keys")
 CACHE_SECONDS = 2.0
@@ -249,7 +250,7 @@ class KeyStore:
         ident = self._ids([item_id])[0]
         self._execute((f"DELETE FROM {self._table} WHERE item_id = {self._param}", (ident,)))
         if self.settings.uses_postgres:
-            self._execute(f"VACUUM FULL {self._table}")
+            rewrite_tables(self._conninfo, self._table)
         else:
             self._execute("VACUUM")
             self._checkpoint()

@@ -9,7 +9,7 @@ passes `tests/contract/test_search_view.py`, which runs the same cases on every 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict, runtime_checkable
 
 if TYPE_CHECKING:
@@ -119,4 +119,56 @@ class SearchView(View, Protocol):
         scopes the reader may see. `today` (ISO day): hide items under an embargo that has
         not passed; None shows them (curators).
         """
+        ...
+
+
+class BlobMissing(KeyError):
+    """A blob the store does not hold (never stored, or deleted with an erased item)."""
+
+
+@runtime_checkable
+class BlobStore(Protocol):
+    """Content-addressed bytes beside the log: the sealed files of items (archive/files.py).
+
+    A blob's address is the SHA-256 (hex) of the bytes stored, computed by the store as they
+    stream in, so any copy can be checked without a key. The archive only ever stores sealed
+    bytes here. Implementations: `archive.blobs.DirectoryBlobStore` (files under the data
+    directory, the embedded default) and `archive.blobs.PostgresBlobStore` (a table beside
+    the event store, shared by every worker and host); both pass
+    `tests/contract/test_blob_store.py`.
+    """
+
+    name: str
+
+    def put(self, chunks: Iterable[bytes]) -> str:
+        """Store the bytes (streamed, never held whole); return their address."""
+        ...
+
+    def get(self, address: str) -> bytes:
+        """All the bytes of a blob (small blobs: thumbnails); `BlobMissing` if absent."""
+        ...
+
+    def stream(self, address: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """Bytes `start` up to (not including) `end` of a blob, in pieces; `BlobMissing`
+        (raised before the first piece) if absent."""
+        ...
+
+    def size(self, address: str) -> int:
+        """How many bytes the blob holds; `BlobMissing` if absent."""
+        ...
+
+    def exists(self, address: str) -> bool:
+        """True when the store holds the blob."""
+        ...
+
+    def delete(self, address: str) -> bool:
+        """Remove the blob for good; True when there was one."""
+        ...
+
+    def addresses(self) -> Iterator[str]:
+        """Every address held (export, checks)."""
+        ...
+
+    def close(self) -> None:
+        """Release files and connections."""
         ...

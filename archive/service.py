@@ -23,8 +23,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from archive.application import Wijkarchief, check_kind, event_record
+from archive.bulk_commands import BulkCommands
 from archive.catalogue import Catalogue, open_catalogue
 from archive.config import Settings
+from archive.files import FileReads
 from archive.keeping import KeepsViews, followers_lock
 from archive.ports import SearchView, View
 from archive.projection import Followers, Progress
@@ -48,7 +50,7 @@ from events.rules import text as checked_text
 log = logging.getLogger("wijkarchief.archive")
 
 
-class Archive(KeepsViews, RendersReadModels, Wijkarchief):
+class Archive(FileReads, KeepsViews, RendersReadModels, BulkCommands, Wijkarchief):
     """The archive: the event-sourced application and its read models, kept in step.
 
     The one door: the command line, the API and the projector talk to this object only.
@@ -122,12 +124,27 @@ class Archive(KeepsViews, RendersReadModels, Wijkarchief):
     ) -> dict[str, Any]:
         """Take a person's name out of every item that names it, now or in its history.
 
+        The items are those `items_naming` finds; each gets a `PersonForgotten` event
+        holding its words with the name taken out, under a new key, and its older keys are
+        destroyed; then every view is purged. The items stay. Returns the refs changed, and
+        the refs whose older events hold the name unsealed (recorded before every word was
+        sealed; the log never changes, so nothing rewrites those: see docs/privacy.md).
+        """
+        found = self.items_naming(name, progress=progress)
+        name = checked_text(name, "name", limit=500)
+        for item_ref in found["items"]:
+            kind, _, key = item_ref.partition("/")
+            self.forget_person_in(kind, key, name, actor=actor, reason=redact(reason, name))
+        if found["items"]:
+            self._purge_views()
+        return found
+
+    def items_naming(self, name: str, *, progress: Progress | None = None) -> dict[str, Any]:
+        """The items `forget_person(name)` would change, without changing anything.
+
         One pass over the log finds the items any of whose events name the person (as
-        whole words, any case); each gets a `PersonForgotten` event holding its words with
-        the name taken out, under a new key, and its older keys are destroyed; then every
-        view is purged. The items stay. Returns the refs changed, and the refs whose older
-        events hold the name unsealed (recorded before every word was sealed; the log never
-        changes, so nothing rewrites those: see docs/privacy.md).
+        whole words, any case): `items` (refs), and `unsealed`, those whose older events
+        hold the name unsealed. For curators only: it reads every item.
         """
         name = checked_text(name, "name", limit=500)
         if len(name) < 2:
@@ -143,19 +160,14 @@ class Archive(KeepsViews, RendersReadModels, Wijkarchief):
             if names_person([record["data"], record["reason"]], name):
                 plain = names_person(notification.state.decode("utf-8", "replace"), name)
                 naming[event.originator_id] = naming.get(event.originator_id, False) or plain
-        refs = {item_id(i["kind"], i["id"]): (i["kind"], i["id"]) for i in self.recorded_items()}
-        changed, unsealed = [], []
-        for uid, plain in naming.items():
-            if uid not in refs:
-                continue
-            kind, key = refs[uid]
-            self.forget_person_in(kind, key, name, actor=actor, reason=redact(reason, name))
-            changed.append(f"{kind}/{key}")
-            if plain:
-                unsealed.append(f"{kind}/{key}")
-        if changed:
-            self._purge_views()
-        return {"items": sorted(changed), "unsealed": sorted(unsealed)}
+        refs = {
+            item_id(i["kind"], i["id"]): f"{i['kind']}/{i['id']}" for i in self.recorded_items()
+        }
+        found = {uid: plain for uid, plain in naming.items() if uid in refs}
+        return {
+            "items": sorted(refs[uid] for uid in found),
+            "unsealed": sorted(refs[uid] for uid, plain in found.items() if plain),
+        }
 
     # -- queries (plain data) ----------------------------------------------
 

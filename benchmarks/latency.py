@@ -4,7 +4,8 @@ Each shape gets its own seeded queries; every query runs once per role (public, 
 The baseline is the bare engine on the same index and the same parsed query: Whoosh's
 `searcher.search(query, filter=..., limit=20)` and the stored fields of the hits, without
 visibility filters, the exact match count, facets or snippets (tantivy, with
-`--search-backend tantivy`: its `searcher.search(query, 20)` and the hits' stored sources).
+`--search-backend tantivy`: its `searcher.search(query, 20)` and the hits' stored sources;
+`postgres`: the same tsquery and filter, 20 rows' sources).
 """
 
 from __future__ import annotations
@@ -122,6 +123,8 @@ def _bare_query(index: Any, kwargs: dict[str, Any]) -> tuple[Query, Query | None
 
 def time_bare(index: Any, queries: list[dict[str, Any]], budget: float) -> dict[str, Any]:
     """Latencies of the bare engine: top 20 with their stored fields."""
+    if hasattr(index, "docs"):  # the postgres backend
+        return _time_bare_postgres(index, queries, budget)
     if not hasattr(index, "parser"):  # the tantivy backend
         return _time_bare_tantivy(index, queries, budget)
     with index.index.searcher() as searcher:
@@ -156,8 +159,37 @@ def _time_bare_tantivy(index: Any, queries: list[dict[str, Any]], budget: float)
     return timed(run_one, queries, budget)
 
 
+def _time_bare_postgres(index: Any, queries: list[dict[str, Any]], budget: float) -> dict[str, Any]:
+    """PostgreSQL's bare engine: the same tsquery and filter, top 20 (unranked) and their
+    sources, no visibility filter, count, facets or snippets."""
+    from search_index.postgres.query import QueryMaker
+
+    def run_one(kwargs: dict[str, Any]) -> int:
+        with index.datastore.transaction(commit=False) as c:
+            parsed = QueryMaker(c, index.words).parse(kwargs.get("q", "").strip(), Budget())
+            where, params = ["doctype = 'item'"], {}
+            if parsed.tsquery:
+                where.append("tsv @@ %(q)s::tsquery")
+                params["q"] = parsed.tsquery
+            for field in ("quality", "year"):
+                if field in kwargs:
+                    where.append(f"{field} @> ARRAY[%({field})s]::text[]")
+                    params[field] = str(kwargs[field])
+            c.execute(
+                f"SELECT source::text FROM {index.docs} WHERE {' AND '.join(where)} LIMIT 20",
+                params,
+            )
+            return len(c.fetchall())
+
+    return timed(run_one, queries, budget)
+
+
 def index_shape(index: Any) -> dict[str, int]:
     """How many documents and segments the index has (segments slow every query)."""
+    if hasattr(index, "docs"):  # the postgres backend: rows, no segments
+        with index.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT count(*) AS n FROM {index.docs}")
+            return {"documents": int(c.fetchone()["n"]), "segments": 0}
     if not hasattr(index, "parser"):  # the tantivy backend
         searcher = index._current()
         return {"documents": searcher.num_docs, "segments": searcher.num_segments}

@@ -9,6 +9,7 @@ stdout) writes everything measured as JSON.
 
     .venv/bin/python benchmarks/run.py --sizes 10000,100000 --json bench.json
     .venv/bin/python benchmarks/run.py --store postgres --postgres-url postgresql://...
+    .venv/bin/python benchmarks/run.py --store postgres --search-backend postgres ...
 """
 
 from __future__ import annotations
@@ -335,7 +336,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--search-backend",
-        choices=["whoosh", "tantivy"],
+        choices=["whoosh", "tantivy", "postgres"],
         default=os.environ.get("WIJKARCHIEF_SEARCH_BACKEND") or "whoosh",
         help="the search index (sets WIJKARCHIEF_SEARCH_BACKEND, the child processes' too)",
     )
@@ -344,6 +345,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--profile", type=Path, help="cProfile the children: PREFIX-MODE.prof")
     args = parser.parse_args(argv)
     os.environ["WIJKARCHIEF_SEARCH_BACKEND"] = args.search_backend
+    if args.search_backend == "postgres" and args.store != "postgres":
+        parser.error("--search-backend postgres needs --store postgres (its tables live there)")
     if args.query_budget is None:
         args.query_budget = 1.0 if args.quick else 4.0
     if args.commands is None:

@@ -1,6 +1,6 @@
 """Consent on an item: embargo, withdrawal, erasure of its words, forgetting a person.
 
-`ConsentedItem` is between `events.parts.ItemParts` and `events.items.ArchiveItem`. Its
+`ConsentedItem` is between `events.files.ItemFiles` and `events.items.ArchiveItem`. Its
 events were first defined on `ArchiveItem`; `events.items` registers their old topics.
 """
 
@@ -12,7 +12,7 @@ from eventsourcing.domain import event
 from eventsourcing.utils import register_topic
 
 from events.errors import InvalidInput
-from events.parts import ItemParts
+from events.files import ItemFiles
 from events.personal import (
     CONTENT_FIELDS,
     SEALED_FIELDS,
@@ -24,7 +24,7 @@ from events.personal import (
 from events.rules import check_day, text
 
 
-class ConsentedItem(ItemParts):
+class ConsentedItem(ItemFiles):
     """What the teller's consent does to an item, and what erasure leaves of it."""
 
     if TYPE_CHECKING:  # set by ArchiveItem._init_common

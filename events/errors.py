@@ -91,3 +91,18 @@ class KeyMissing(ArchiveError):
 
     status = 409
     title = "Sleutel ontbreekt"
+
+
+class UnsupportedType(ArchiveError):
+    """A file whose content is not one of the types the archive keeps (decided from the
+    bytes, never from the name or the header the client sent)."""
+
+    status = 415
+    title = "Bestandstype niet toegestaan"
+
+
+class TooLarge(ArchiveError):
+    """A file (or request) over its size limit."""
+
+    status = 413
+    title = "Te groot"

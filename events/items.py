@@ -49,15 +49,20 @@ class ArchiveItem(ConsentedItem):
     # `PersonForgotten` (archive/shredding.py). Snapshots taken before it have none: 0.
     key_generation = 0
 
-    # Snapshots (taken every 50 events) hold the happenings too. Version 2 of the snapshot
-    # state: every happening has `themes`; snapshots taken before are upcast when read.
-    class_version: ClassVar[int] = 2
+    # Snapshots (taken every 50 events) hold the happenings too. Snapshot state version 2:
+    # happenings have `themes`; 3: `files`. Older snapshots are upcast when read.
+    class_version: ClassVar[int] = 3
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         """Give the happenings of a version 1 snapshot an empty `themes` list."""
         for happening in state.get("happenings", {}).values():
             happening_v1_v2(happening)
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """A version 2 snapshot had no files."""
+        state.update(files=state.get("files", {}), file_count=state.get("file_count", 0))
 
     def _init_common(
         self,
@@ -89,6 +94,8 @@ class ArchiveItem(ConsentedItem):
         self.links: list[str] = []
         self.assessment_count = 0
         self.happening_count = 0
+        self.files: dict[str, dict[str, Any]] = {}  # events/files.py
+        self.file_count = 0
         self.embargo_until: str | None = None
         self.withdrawn: dict[str, str] | None = None
         self.erased = False
@@ -222,6 +229,7 @@ class ArchiveItem(ConsentedItem):
                 key=lambda h: (dates.sort_key(h["date"]), h["id"]),
             ),
             "links": list(self.links),
+            "files": self.public_files(),
             "embargo_until": self.embargo_until,
             "withdrawn": dict(self.withdrawn) if self.withdrawn else None,
             "erased": self.erased,
@@ -381,15 +389,6 @@ AGGREGATES: dict[str, type[ArchiveItem]] = {
 }
 
 __all__ = [
-    "AGGREGATES",
-    "KINDS",
-    "ArchiveAggregate",
-    "ArchiveItem",
-    "Episode",
-    "ItemEvent",
-    "MediaItem",
-    "Story",
-    "acting_as",
-    "item_id",
-    "ref",
-]
+    "AGGREGATES", "KINDS", "ArchiveAggregate", "ArchiveItem", "Episode", "ItemEvent",
+    "MediaItem", "Story", "acting_as", "item_id", "ref",
+]  # fmt: skip

@@ -42,13 +42,18 @@ SEALED_FIELDS: dict[str, Any] = {
 SEALED_PARTS: dict[str, dict[str, Any]] = {
     "happening": {"title": "", "text": "", "source": "", "themes": []},
     "assessment": {"evidence": "", "source": "", "note": ""},
+    # A file's name, its digest (a fingerprint of a resident's photo) and the key that opens
+    # its bytes in the blob store (events/files.py): erasure leaves only its type and size.
+    "file": {"filename": "", "sha256": "", "key": ""},
 }
-SNAPSHOT_PARTS: dict[str, str] = {"happenings": "happening", "assessments": "assessment"}
+SNAPSHOT_PARTS: dict[str, str] = {
+    "happenings": "happening", "assessments": "assessment", "files": "file",
+}  # fmt: skip
 WITHDRAWN_TEXT: dict[str, Any] = {"reason": "", "policy": ""}
 # The attributes of an item whose words a `PersonForgotten` event carries, redacted.
 CONTENT_FIELDS = (
     "title", "summary", "body", "themes", "people", "places", "source", "rights",
-    "storytellers", "outlet", "url", "happenings", "assessments", "withdrawn",
+    "storytellers", "outlet", "url", "happenings", "assessments", "withdrawn", "files",
 )  # fmt: skip
 REDACTED = "[naam verwijderd]"
 

@@ -1,9 +1,11 @@
-"""The search view: a Whoosh (default) or tantivy index of the archive, following the log.
+"""The search view: a Whoosh (default), tantivy or PostgreSQL index of the archive, following
+the log.
 
-`WIJKARCHIEF_SEARCH_BACKEND` chooses the backend: `whoosh` (the default, pure Python, embedded)
-or `tantivy` (the `tantivy` package; faster at 100k items). Both implement
+`WIJKARCHIEF_SEARCH_BACKEND` chooses the backend: `whoosh` (the default, pure Python, embedded),
+`tantivy` (the `tantivy` package; faster at 100k items) or `postgres` (tables beside a
+PostgreSQL event store: no state per host; refused on SQLite). All implement
 `archive.ports.SearchView` over the same core (`search_index.core`) and pass the same contract
-test (`tests/contract/test_search_view.py`); each keeps its own directory under
+test (`tests/contract/test_search_view.py`); Whoosh and tantivy keep their own directory under
 `WIJKARCHIEF_DATA`.
 """
 
@@ -16,7 +18,7 @@ from archive.ports import SearchView
 from events.errors import InvalidInput
 
 BACKEND_VARIABLE = "WIJKARCHIEF_SEARCH_BACKEND"
-BACKENDS = ("whoosh", "tantivy")
+BACKENDS = ("whoosh", "tantivy", "postgres")
 
 
 def search_backend() -> str:
@@ -24,7 +26,7 @@ def search_backend() -> str:
     backend = os.environ.get(BACKEND_VARIABLE, "").strip().lower() or "whoosh"
     if backend not in BACKENDS:
         raise InvalidInput(
-            f"{BACKEND_VARIABLE} moet 'whoosh' of 'tantivy' zijn, niet {backend!r}.",
+            f"{BACKEND_VARIABLE} moet 'whoosh', 'tantivy' of 'postgres' zijn, niet {backend!r}.",
             field=BACKEND_VARIABLE,
         )
     return backend
@@ -32,7 +34,12 @@ def search_backend() -> str:
 
 def open_search_index(settings: Settings) -> SearchView:
     """The search view of the backend the environment chooses, opened on `settings`."""
-    if search_backend() == "tantivy":
+    backend = search_backend()
+    if backend == "postgres":
+        from search_index.postgres import PostgresSearchView
+
+        return PostgresSearchView(settings)  # InvalidInput on SQLite
+    if backend == "tantivy":
         from search_index.tantivy import TantivySearchView
 
         return TantivySearchView(settings)

@@ -75,12 +75,27 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setting
         yield from postgres_schema_settings(tmp_path / "data")
 
 
-@pytest.fixture(params=["whoosh", "tantivy"])
+@pytest.fixture(params=["whoosh", "tantivy", pytest.param("postgres", marks=pytest.mark.postgres)])
 def search_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Each search backend in turn, through `WIJKARCHIEF_SEARCH_BACKEND` (list it before
-    the fixtures that open the archive, or use `pytest.mark.usefixtures("search_backend")`)."""
+    the fixtures that open the archive, or use `pytest.mark.usefixtures("search_backend")`).
+    `postgres` lives in the PostgreSQL store: it runs where `settings` is PostgreSQL only."""
+    if request.param == "postgres":
+        store = request.node.callspec.params.get("settings")
+        if store != "postgres" and (store or "backend_settings" not in request.fixturenames):
+            pytest.skip("the postgres search backend needs a PostgreSQL store")
     monkeypatch.setenv("WIJKARCHIEF_SEARCH_BACKEND", request.param)
     return str(request.param)
+
+
+@pytest.fixture
+def backend_settings(search_backend: str, tmp_path: Path) -> Iterator[Settings]:
+    """An empty store the search backend can live with: SQLite for Whoosh and tantivy (on
+    local disk), a PostgreSQL schema of its own for the postgres backend."""
+    if search_backend == "postgres":
+        yield from postgres_schema_settings(tmp_path / "data")
+    else:
+        yield Settings(data_dir=tmp_path / "data")
 
 
 @pytest.fixture

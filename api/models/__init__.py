@@ -26,6 +26,7 @@ from api.models.common import (
     Problem,
     problems,
 )
+from api.models.files import FileList, FilePublic, FileWritten
 from api.models.items import (
     EpisodeCreate,
     EpisodeList,
@@ -95,6 +96,9 @@ __all__ = [
     "EpisodePublic",
     "EpisodeUpdate",
     "EventPage",
+    "FileList",
+    "FilePublic",
+    "FileWritten",
     "HappeningCreate",
     "HappeningPublic",
     "HappeningUpdate",

@@ -104,7 +104,9 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         409: "Bestaat al.",
         410: "Ingetrokken: de toestemming is ingetrokken; het antwoord bevat de grafsteen.",
         412: "Verouderde versie: iemand anders wijzigde het item intussen.",
+        400: "Ongeldig verzoek.",
         413: "Verzoek te groot.",
+        415: "Bestandstype niet toegestaan (bepaald uit de inhoud).",
         422: "Ongeldige invoer; `field` noemt het veld.",
         428: "If-Match ontbreekt.",
     }

@@ -17,6 +17,7 @@ from api.models.common import (
     Page,
     Positioned,
 )
+from api.models.files import FilePublic
 from api.models.parts import (
     AssessmentCreate,
     AssessmentPublic,
@@ -49,6 +50,9 @@ class ItemPublic(Positioned):
     )
     happenings: list[HappeningPublic] = Field(default_factory=list)
     links: list[str] = Field(default_factory=list, examples=[["stories/0001"]])
+    files: list[FilePublic] = Field(
+        default_factory=list, description="Bestanden: foto's, scans, PDF's, geluid, video."
+    )
     episodes: list[str] = Field(default_factory=list, description="Gekoppelde episodes (ids).")
     stories: list[str] = Field(default_factory=list, description="Gekoppelde verhalen (nummers).")
     media: list[str] = Field(default_factory=list, description="Gekoppelde media-items (ids).")

@@ -15,13 +15,27 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import curator, item_forms, login, public, reference, story_edit, story_new
+from api.pages import (
+    consent,
+    curator,
+    importing,
+    item_forms,
+    links,
+    lists,
+    login,
+    public,
+    reference,
+    story_edit,
+    story_new,
+)
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 router = APIRouter(include_in_schema=False)
 router.include_router(public.router)
-for module in (login, curator, story_new, story_edit, item_forms, reference):
+for module in (
+    login, curator, story_new, story_edit, item_forms, reference, lists, consent, links, importing,
+):  # fmt: skip
     router.include_router(module.router)
 
 

@@ -1,4 +1,4 @@
-"""Assessing an item on a quality, and linking it to another, with a form each."""
+"""Assessing an item on a quality, with a form (links: `api.pages.links`)."""
 
 from __future__ import annotations
 
@@ -50,28 +50,6 @@ def _assessment_form(
     )
 
 
-def _link_form(
-    request: Request,
-    item: dict[str, Any],
-    values: dict[str, str],
-    errors: dict[str, str] | None = None,
-    status: int = 200,
-) -> Response:
-    return render(
-        request, "link.html", {"item": item, "values": values, "errors": errors or {}},
-        status=status,
-    )  # fmt: skip
-
-
-def _normalise_ref(value: str) -> str:
-    """`episodes/duimdrop` from what a curator pastes: a ref, a page path or its address."""
-    target = value.strip()
-    if "://" in target:
-        target = target.split("://", 1)[1].partition("/")[2]
-    target = target.split("#", 1)[0].split("?", 1)[0].strip("/")
-    return target
-
-
 def _add_item_routes(kind: str) -> None:
     def assessment_form(request: Request, reader: Curator, key: str) -> Response:
         item = _item_or_error(request, reader, kind, key)
@@ -115,33 +93,9 @@ def _add_item_routes(kind: str) -> None:
             headers=HEADERS,
         )
 
-    def link_form(request: Request, reader: Curator, key: str) -> Response:
-        item = _item_or_error(request, reader, kind, key)
-        if isinstance(item, Response):
-            return item
-        return _link_form(request, item, {"target": ""})
-
-    def link(request: Request, reader: Curator, key: str, target: Text = "") -> Response:
-        item = _item_or_error(request, reader, kind, key)
-        if isinstance(item, Response):
-            return item
-        try:
-            archive_of(request).link(f"{kind}/{key}", _normalise_ref(target), actor=reader.name)
-        except ArchiveError as error:
-            return _link_form(
-                request, item, {"target": target}, field_errors(error, ("target",)), error.status
-            )
-        return RedirectResponse(
-            f"{item_path(kind, key)}?gedaan=gekoppeld#koppelingen",
-            status_code=303,
-            headers=HEADERS,
-        )
-
     for name, handler, method, path in (
         ("assessment_form", assessment_form, "GET", "beoordeling"),
         ("assess", assess, "POST", "beoordeling"),
-        ("link_form", link_form, "GET", "koppeling"),
-        ("link", link, "POST", "koppeling"),
     ):
         handler.__name__ = f"{kind}_{name}"
         router.add_api_route(

@@ -203,6 +203,11 @@ SAVED = {
     "nieuw": "Het verhaal is vastgelegd.",
     "beoordeeld": "De beoordeling is vastgelegd.",
     "gekoppeld": "De koppeling is vastgelegd.",
+    "ontkoppeld": "De koppeling is verwijderd.",
+    "ingetrokken": "De toestemming is ingetrokken: lezers zien nu de grafsteen.",
+    "embargo": "Het embargo is vastgelegd.",
+    "embargo-opgeheven": "Het embargo is opgeheven.",
+    "gewist": "De woorden zijn gewist; de sleutel is vernietigd.",
 }
 
 

@@ -40,3 +40,122 @@
     for (var i = 0; i < areas.length; i++) livePreview(areas[i]);
   });
 })();
+
+/* The link picker (api/templates/_link_picker.html): the text box becomes a WAI-ARIA 1.2
+   combobox with a listbox popup (list autocomplete). Typing asks /pages-api/suggesties
+   (same origin, with the login cookie) for items whose title holds the words; ArrowDown and
+   ArrowUp move through them, Enter or a click chooses one (its SOORT/ID goes into the hidden
+   `target`), Escape closes the list, a second Escape clears the box. Without this script the
+   form posts the words and the answer lists matching items with a button each. */
+(function () {
+  "use strict";
+  var KINDS = { episodes: "episode", stories: "verhaal", media: "media-item" };
+  function picker(box, n) {
+    var input = box.querySelector("input[type=text]");
+    var target = box.querySelector("input[name=target]");
+    var form = box.closest("form");
+    if (!input || !target || !window.fetch) return;
+    var exclude = (box.getAttribute("data-exclude") || "").split(" ");
+    var list = document.createElement("ul");
+    var status = document.createElement("p");
+    var listId = "koppel-opties-" + n;
+    list.id = listId;
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "Voorstellen");
+    list.hidden = true;
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");
+    input.insertAdjacentElement("afterend", list);
+    box.appendChild(status);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", listId);
+    var items = [];
+    var active = -1;
+    var timer = null;
+    var asked = 0;
+
+    function open(show) {
+      list.hidden = !show;
+      input.setAttribute("aria-expanded", show ? "true" : "false");
+      if (!show) { active = -1; input.removeAttribute("aria-activedescendant"); }
+    }
+    function highlight(index) {
+      var options = list.querySelectorAll("[role=option]");
+      active = index;
+      for (var i = 0; i < options.length; i++) {
+        options[i].setAttribute("aria-selected", i === index ? "true" : "false");
+      }
+      if (index >= 0 && options[index]) {
+        input.setAttribute("aria-activedescendant", options[index].id);
+        options[index].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+    function choose(index) {
+      var item = items[index];
+      if (!item) return;
+      input.value = item.title;
+      target.value = item.ref;
+      open(false);
+      status.textContent = "Gekozen: " + item.title + ". Druk op Koppelen om de koppeling vast te leggen.";
+    }
+    function show(found) {
+      items = found.filter(function (item) { return exclude.indexOf(item.ref) < 0; });
+      list.textContent = "";
+      items.forEach(function (item, i) {
+        var option = document.createElement("li");
+        option.id = listId + "-" + i;
+        option.setAttribute("role", "option");
+        option.setAttribute("aria-selected", "false");
+        option.textContent = item.title;
+        var meta = document.createElement("span");
+        meta.className = "small";
+        meta.textContent = " · " + (KINDS[item.kind] || item.kind) + (item.date_label ? ", " + item.date_label : "");
+        option.appendChild(meta);
+        option.addEventListener("mousedown", function (event) { event.preventDefault(); });
+        option.addEventListener("click", function () { choose(i); input.focus(); });
+        list.appendChild(option);
+      });
+      open(items.length > 0);
+      status.textContent = items.length ? items.length + (items.length === 1 ? " voorstel" : " voorstellen") + "; kies met de pijltjestoetsen en Enter." : "Geen items gevonden.";
+    }
+    function ask() {
+      var words = input.value.trim();
+      if (!words) { items = []; open(false); return; }
+      var mine = ++asked;
+      fetch(box.getAttribute("data-suggest") + "?q=" + encodeURIComponent(words), { credentials: "same-origin" })
+        .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response.json(); })
+        .then(function (found) { if (mine === asked) show(found.items || []); })
+        .catch(function () { /* the form still posts the words */ });
+    }
+    input.addEventListener("input", function () {
+      target.value = "";
+      clearTimeout(timer);
+      timer = setTimeout(ask, 150);
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown") {
+        event.preventDefault();
+        if (list.hidden) { if (items.length) open(true); else ask(); return; }
+        highlight(active + 1 < items.length ? active + 1 : 0);
+      } else if (event.key === "ArrowUp") {
+        event.preventDefault();
+        if (!list.hidden) highlight(active > 0 ? active - 1 : items.length - 1);
+      } else if (event.key === "Enter") {
+        if (!list.hidden && active >= 0) { event.preventDefault(); choose(active); }
+      } else if (event.key === "Escape") {
+        if (!list.hidden) { event.preventDefault(); open(false); }
+        else if (input.value) { event.preventDefault(); input.value = ""; target.value = ""; }
+      }
+    });
+    input.addEventListener("blur", function () { setTimeout(function () { open(false); }, 150); });
+    if (form) form.addEventListener("submit", function () { open(false); });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var boxes = document.querySelectorAll(".link-picker[data-suggest]");
+    for (var i = 0; i < boxes.length; i++) picker(boxes[i], i);
+  });
+})();

@@ -18,6 +18,7 @@ from entrypoints.cli.writing import (
     cmd_erase_person,
     cmd_export,
     cmd_import,
+    cmd_import_rows,
     cmd_load,
     cmd_seed,
     cmd_token,
@@ -124,6 +125,22 @@ def parser() -> argparse.ArgumentParser:
         help="import even though items without a key lose their text and storytellers",
     )
     s.set_defaults(func=cmd_import)
+
+    s = sub.add_parser(
+        "import-rows",
+        help="add stories or media items from a CSV or .xlsx sheet, all rows or none "
+        "(docs/bulk-import.md)",
+    )
+    s.add_argument("file", help="the sheet: .csv (; or , separated) or .xlsx, one row an item")
+    s.add_argument("--kind", required=True, choices=["stories", "media"])
+    s.add_argument(
+        "--files", metavar="DIR|ZIP", help="folder or zip with the files the sheet names"
+    )
+    s.add_argument(
+        "--dry-run", action="store_true", help="check every row and list what would be added"
+    )
+    s.add_argument("--actor", required=True, help="who is importing (recorded on every event)")
+    s.set_defaults(func=cmd_import_rows)
 
     s = sub.add_parser("timeline", help="the governance timeline of a year", parents=[remote])
     s.add_argument("year", type=int)

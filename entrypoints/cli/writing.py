@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from entrypoints.cli.common import open_archive, open_log, progress_bar, settle
 from events.errors import ArchiveError
@@ -108,7 +111,7 @@ def cmd_erase_person(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from archive.exchange import export_keys, export_to
+    from archive.exchange import blobs_dir, export_blobs, export_keys, export_to
 
     target = Path(args.file)
     keys = Path(args.keys) if args.keys else None
@@ -122,6 +125,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         with tmp.open("w", encoding="utf-8") as out, progress_bar("export") as update:
             count = export_to(log, out, progress=update)
         tmp.replace(target)
+        blobs = export_blobs(log, target)
+        if blobs:
+            print(f"{blobs} bestanden (versleuteld) naar {blobs_dir(target)}.")
         if keys is not None:
             # After the log: a key made during the export is in the file, harmlessly.
             rows = export_keys(log, keys)
@@ -160,6 +166,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         archive.close()
     keys_note = f" en {imported.keys} sleutels" if keys is not None else ""
     print(f"{imported.events} gebeurtenissen{keys_note} geïmporteerd; leesmodellen herbouwd.")
+    if imported.blobs:
+        print(f"{imported.blobs} versleutelde bestanden geïmporteerd.")
     if imported.destroyed:
         print(
             f"{imported.destroyed} sleutel(s) van gewiste items uit het sleutelbestand "
@@ -172,3 +180,58 @@ def cmd_import(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def cmd_import_rows(args: argparse.Namespace) -> int:
+    """Import a sheet of stories or media items: a dry run, or all rows or none."""
+    path = Path(args.file)
+    if not path.is_file():
+        raise ArchiveError(f"Bestand {path} bestaat niet.")
+    data = path.read_bytes()
+    archive = open_archive()
+    try:
+        with _file_source(args.files) as files:
+            report = archive.import_sheet(
+                args.kind, data, path.name, actor=args.actor, files=files, dry_run=args.dry_run
+            )
+        settle(archive)
+    finally:
+        archive.close()
+    for item in report.items:
+        files = f" (+ {', '.join(item['files'])})" if item["files"] else ""
+        print(f"rij {item['row']}: {item['ref']} {item['title']}{files}")
+    for error in report.errors:
+        column = f", kolom {error.column}" if error.column else ""
+        print(f"rij {error.row}{column}: {error.message}", file=sys.stderr)
+    for attached in report.files:
+        if not attached["attached"]:
+            print(f"{attached['item']}: {attached['name']} niet bijgevoegd: "
+                  f"{attached['message']}", file=sys.stderr)  # fmt: skip
+    if report.errors:
+        print(
+            f"wijkarchief: {len(report.errors)} fout(en) in {path.name}; er is niets geïmporteerd.",
+            file=sys.stderr,
+        )
+        return 2
+    if report.imported:
+        print(f"{len(report.items)} item(s) toegevoegd; positie {report.position}.")
+    else:
+        print(f"Proef: {len(report.items)} item(s) zouden worden toegevoegd; niets vastgelegd.")
+    return 0
+
+
+@contextmanager
+def _file_source(where: str | None) -> Iterator[Any]:
+    from archive.sheets import FileSource
+
+    if not where:
+        yield FileSource.none()
+        return
+    path = Path(where)
+    if path.is_dir():
+        yield FileSource.folder(path)
+        return
+    if not path.is_file():
+        raise ArchiveError(f"{path} is geen map en geen zip-bestand.")
+    with path.open("rb") as stream:
+        yield FileSource.zip(stream, f"zip {path.name}")

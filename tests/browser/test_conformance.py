@@ -2,13 +2,15 @@
 
 The pages: home, search with and without words, every episode, a story, a media item, an
 item as it was (`as_of`), a timeline, the Kronieken, the matrix, an unknown item's 404, and
-the login, logout and curator pages (new story, edit, an item with its curator forms).
+the login, logout and curator pages (new story, edit, an item with its curator forms), the
+list pages, and the curator's confirmation, link and forget-a-person pages (logged in).
 axe-core runs with its experimental rules on (WCAG 2.5.3 "label in name" is one of them) and
 no serious or critical violation may remain; the Nu checker may report no error.
 """
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import subprocess
 import urllib.parse
@@ -17,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from api.pages.auth import COOKIE
 from tests.browser.conftest import DESKTOP, PHONE, Server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -59,6 +62,10 @@ def pages(server: Server) -> list[tuple[str, str, bool]]:
         ("not found", "/episodes/bestaat-niet", False),
         ("login", "/inloggen", False),
         ("logout", "/uitloggen", False),
+        ("episodes list", "/episodes", False),
+        ("stories list", "/stories?sort=title&limit=10", False),
+        ("media list", "/media", False),
+        ("list refused filter", "/episodes?year=twintig", False),
     ]
     curator = [
         ("curator home", "/", True),
@@ -66,7 +73,14 @@ def pages(server: Server) -> list[tuple[str, str, bool]]:
         ("assessment form", f"/episodes/{episodes[0]}/beoordeling", True),
         ("curator story", f"/stories/{story}", True),
         ("new story", "/verhalen/nieuw", True),
+        ("bulk import", "/importeren", True),
         ("edit story", f"/stories/{story}/bewerken", True),
+        ("curator stories list", "/stories", True),
+        ("withdraw", f"/stories/{story}/intrekken", True),
+        ("embargo", f"/stories/{story}/embargo", True),
+        ("erase", f"/media/{media}/wissen", True),
+        ("links", f"/episodes/{episodes[0]}/koppeling?zoek=duim", True),
+        ("forget person", "/personen/vergeten", True),
     ]
     return public + curator
 
@@ -74,6 +88,19 @@ def pages(server: Server) -> list[tuple[str, str, bool]]:
 @pytest.fixture(scope="module")
 def every_page(server: Server) -> list[tuple[str, str, bool]]:
     return pages(server)
+
+
+@pytest.fixture(scope="module")
+def session(server: Server) -> str:
+    """The session cookie's value of curator anna, logged in through the login form."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    form = urllib.parse.urlencode({"token": server.token}).encode()
+    login = urllib.request.Request(
+        server.url + "/inloggen", data=form, headers={"Origin": server.url}
+    )
+    opener.open(login, timeout=30).close()
+    return next(str(c.value) for c in jar if c.name == COOKIE)
 
 
 def _axe(page: Any, axe_source: str) -> list[dict[str, Any]]:
@@ -103,10 +130,11 @@ def test_axe_finds_no_serious_violation_on_any_page(
     every_page: list[tuple[str, str, bool]],
     axe_source: str,
     viewport: dict[str, int],
+    session: str,
 ) -> None:
     context = browser.new_context(base_url=server.url, viewport=viewport, locale="nl-NL")
     context.set_default_timeout(15_000)
-    context.add_cookies([{"name": "wijkarchief_token", "value": server.token, "url": server.url}])
+    context.add_cookies([{"name": COOKIE, "value": session, "url": server.url}])
     public = browser.new_context(base_url=server.url, viewport=viewport, locale="nl-NL")
     problems = {}
     try:
@@ -155,6 +183,7 @@ def nu_errors(
     every_page: list[tuple[str, str, bool]],
     vnu_command: list[str],
     tmp_path_factory: pytest.TempPathFactory,
+    session: str,
 ) -> dict[str, list[str]]:
     """The Nu checker's errors per page, from one run over every page's HTML."""
     folder = tmp_path_factory.mktemp("nu")
@@ -162,7 +191,7 @@ def nu_errors(
     for i, (name, path, as_curator) in enumerate(every_page):
         request = urllib.request.Request(server.url + path)
         if as_curator:
-            request.add_header("Cookie", f"wijkarchief_token={server.token}")
+            request.add_header("Cookie", f"{COOKIE}={session}")
         try:
             with urllib.request.urlopen(request, timeout=30) as answer:
                 body = answer.read()

@@ -20,11 +20,16 @@ from archive.service import Archive
 from events import qualities
 from events.errors import InvalidInput
 from search_index.core import budget
+from search_index.postgres import PostgresSearchView
 from search_index.tantivy import TantivySearchView
 from search_index.whoosh import WhooshSearchView
 
 # Every implementation of the port, as the composition root opens it on the settings.
-IMPLEMENTATIONS: list[Callable[[Settings], SearchView]] = [WhooshSearchView, TantivySearchView]
+IMPLEMENTATIONS: list[Callable[[Settings], SearchView]] = [
+    WhooshSearchView, TantivySearchView, PostgresSearchView,
+]  # fmt: skip
+# Implementations that live in the PostgreSQL store itself (refused on SQLite).
+IN_POSTGRES = (PostgresSearchView,)
 PUBLIC = ("public",)
 RESEARCHER = ("public", "research")
 CURATOR = ("public", "research", "curators")
@@ -62,7 +67,11 @@ class Fed:
 
 @pytest.fixture(params=IMPLEMENTATIONS, ids=lambda open_view: getattr(open_view, "__name__", ""))
 def fed(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Fed]:
-    """Each implementation of the port, on each store."""
+    """Each implementation of the port, on each store (a PostgreSQL one on PostgreSQL only)."""
+    if request.param in IN_POSTGRES and not settings.uses_postgres:
+        with pytest.raises(InvalidInput, match="WIJKARCHIEF_DATABASE_URL"):
+            request.param(settings)
+        pytest.skip("refused on SQLite (checked): it lives in the PostgreSQL store")
     opened = Fed(settings, request.param)
     try:
         yield opened

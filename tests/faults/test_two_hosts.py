@@ -12,13 +12,14 @@ front of them. Through the proxy:
   get answered to the other host), and every write that was acknowledged is in the log —
   nothing acknowledged is lost, nothing is written that nobody asked for.
 
-`CROSS_HOST_CHECKS` is where checks of what one host serves for another go (files uploaded
-through one host and served by the other, once the archive stores files): each gets the
+`CROSS_HOST_CHECKS` is where checks of what one host serves for another go — a file
+uploaded through one host is served by the other and by the proxy; each check gets the
 running `TwoHosts` while both hosts are up.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 
 from api.client import Client
 from archive.config import Settings
@@ -68,8 +70,39 @@ class TwoHosts:
     workdir: Path
 
 
+def files_uploaded_through_one_served_by_the_other(cluster: TwoHosts) -> None:
+    """A photo uploaded through host A is served by host B and through the proxy: on
+    PostgreSQL the file store is the database (`archive/blobs.py`), not a host's disk."""
+    auth = {"Authorization": f"Bearer {cluster.token}"}
+    media = {"id": "buurtfeest", "title": "Buurtfeest op het plein", "kind": "photo",
+             "consent": "public"}  # fmt: skip
+    assert httpx.post(f"{cluster.a.base}/api/media", json=media, headers=auth).status_code == 201
+    picture = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 120, 40)).save(picture, "JPEG")
+    uploaded = httpx.post(
+        f"{cluster.a.base}/api/media/buurtfeest/files",
+        files={"file": ("feest.jpg", picture.getvalue(), "image/jpeg")}, headers=auth,
+    )  # fmt: skip
+    assert uploaded.status_code == 201, uploaded.text
+    answer = uploaded.json()
+    asked = {**auth, "X-Archive-Min-Position": uploaded.headers["X-Archive-Position"]}
+    served = httpx.get(f"{cluster.a.base}{answer['url']}", headers=asked)
+    assert served.status_code == 200 and served.content
+    for base in (cluster.b.base, cluster.proxy):
+        for url in (answer["url"], answer["thumbnail_url"]):
+            other = httpx.get(f"{base}{url}", headers=asked)
+            assert other.status_code == 200, (base, url, other.status_code)
+            assert other.headers["content-type"] == "image/jpeg"
+        assert httpx.get(f"{base}{answer['url']}", headers=asked).content == served.content
+    # The public reads the item's file list on host B too.
+    listed = httpx.get(f"{cluster.b.base}/api/media/buurtfeest", headers=asked).json()
+    assert [file["id"] for file in listed["files"]] == [answer["id"]]
+
+
 # Checks of what is written through one host and served by the other (see the docstring).
-CROSS_HOST_CHECKS: list[Callable[[TwoHosts], None]] = []
+CROSS_HOST_CHECKS: list[Callable[[TwoHosts], None]] = [
+    files_uploaded_through_one_served_by_the_other,
+]
 
 
 @contextmanager

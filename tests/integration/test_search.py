@@ -1,4 +1,5 @@
-"""Searching through the archive, on each store and each search backend (Whoosh, tantivy): the
+"""Searching through the archive, on each store and each search backend (Whoosh, tantivy, and
+PostgreSQL on the PostgreSQL store): the
 backend the environment names, a reader's role and a quality's label turned into what the search
 view takes, a write searchable by the next read. What every backend's search does itself is the
 contract test's (`tests/contract/test_search_view.py`)."""
@@ -12,6 +13,7 @@ from archive.ports import SearchView
 from archive.service import Archive
 from events.errors import InvalidInput
 from search_index import open_search_index
+from search_index.postgres import PostgresSearchView
 from search_index.tantivy import TantivySearchView
 from search_index.whoosh import WhooshSearchView
 
@@ -81,7 +83,9 @@ def test_a_write_is_searchable_before_the_next_read(archive: Archive) -> None:
 
 def test_the_configured_backend_answers(settings: Settings, search_backend: str) -> None:
     # The one entry opens the search view of the backend WIJKARCHIEF_SEARCH_BACKEND names.
-    expected = {"whoosh": WhooshSearchView, "tantivy": TantivySearchView}[search_backend]
+    expected = {
+        "whoosh": WhooshSearchView, "tantivy": TantivySearchView, "postgres": PostgresSearchView,
+    }[search_backend]  # fmt: skip
     view = open_search_index(settings)
     try:
         assert isinstance(view, expected) and isinstance(view, SearchView)
@@ -93,6 +97,20 @@ def test_an_unknown_backend_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WIJKARCHIEF_SEARCH_BACKEND", "elasticsearch")
     with pytest.raises(InvalidInput, match="WIJKARCHIEF_SEARCH_BACKEND"):
         open_search_index(None)  # type: ignore[arg-type]  # refused before it is used
+
+
+def test_the_postgres_backend_is_refused_on_sqlite(
+    sqlite_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The postgres backend searches tables of the PostgreSQL store: with SQLite it is refused
+    # with a reason naming what to set, by the search view and by the composition root.
+    from bootstrap import open_archive
+
+    monkeypatch.setenv("WIJKARCHIEF_SEARCH_BACKEND", "postgres")
+    for opening in (open_search_index, open_archive):
+        with pytest.raises(InvalidInput, match="WIJKARCHIEF_DATABASE_URL") as refused:
+            opening(sqlite_settings)
+        assert refused.value.field == "WIJKARCHIEF_SEARCH_BACKEND"
 
 
 def test_the_archive_resolves_labels_and_roles_before_it_searches(archive: Archive) -> None:

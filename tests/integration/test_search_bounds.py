@@ -1,7 +1,7 @@
 """Searches that cannot crash or stall the archive: text the parser cannot read, any text a
 reader types, and a slow search beside a write, on each store and each search backend (Whoosh,
-tantivy). The budget's refusals (too long, too broad, too slow) and an empty index are cases of
-the contract test (`tests/contract/test_search_view.py`)."""
+tantivy, PostgreSQL). The budget's refusals (too long, too broad, too slow) and an empty index
+are cases of the contract test (`tests/contract/test_search_view.py`)."""
 
 from __future__ import annotations
 
@@ -62,9 +62,9 @@ QUERIES = st.lists(TOKENS, max_size=12).map(" ".join) | st.lists(TOKENS, max_siz
 
 
 @pytest.fixture
-def small(sqlite_settings: Settings) -> Iterator[Archive]:
+def small(backend_settings: Settings) -> Iterator[Archive]:
     """An archive with two stories (the parser's answers must be searched, not only parsed)."""
-    opened = open_archive(sqlite_settings)
+    opened = open_archive(backend_settings)
     _story(opened, "0001", "De buurtsuper", "Vrijwilligers hielpen in de buurt, elke zaterdag.")
     _story(opened, "0002", "Duimdrop", "De coöperatie leende speelgoed uit, in 2020.")
     try:
@@ -100,6 +100,7 @@ def test_a_slow_search_does_not_hold_up_a_write_or_another_read(
     events: list[str] = []
 
     # The slow search: it stops inside its query (while the hits are made) until released.
+    import search_index.postgres.view as postgres_module
     import search_index.tantivy.view as tantivy_module
     import search_index.whoosh.view as whoosh_module
     from search_index.core.spelling import plain_words as original
@@ -112,6 +113,7 @@ def test_a_slow_search_does_not_hold_up_a_write_or_another_read(
 
     monkeypatch.setattr(whoosh_module, "plain_words", stalled)
     monkeypatch.setattr(tantivy_module, "plain_words", stalled)
+    monkeypatch.setattr(postgres_module, "plain_words", stalled)
 
     def slow() -> None:
         archive.search("vrijwilligers")

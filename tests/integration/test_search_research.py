@@ -4,15 +4,44 @@ misspelled name) and counts that match the catalogue."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from api.pages import views
 from archive.service import Archive
+from bootstrap import open_archive
 from events import qualities
+from tests.conftest import postgres_schema_settings
 
 RESPONSIVE = [q for q in qualities.QUALITIES if q.framework == qualities.RESPONSIVE]
+
+
+@pytest.fixture(scope="module")
+def seeded_in_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
+    """The seed archive on PostgreSQL with the postgres search backend (seeded once)."""
+    from stories.loader import seed
+
+    data_dir: Path = tmp_path_factory.mktemp("seeded-pg")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WIJKARCHIEF_SEARCH_BACKEND", "postgres")
+        for settings in postgres_schema_settings(data_dir):
+            opened = open_archive(settings)
+            try:
+                seed(opened)
+                yield opened
+            finally:
+                opened.close()
+
+
+@pytest.fixture(params=["whoosh", pytest.param("postgres", marks=pytest.mark.postgres)])
+def seeded(request: pytest.FixtureRequest) -> Archive:
+    """The seeded archive searched with Whoosh (SQLite) and with PostgreSQL's backend."""
+    name = "seeded" if request.param == "whoosh" else "seeded_in_postgres"
+    archive: Archive = request.getfixturevalue(name)
+    return archive
 
 
 def _search(archive: Archive, q: str, **filters: Any) -> dict[str, Any]:

@@ -95,3 +95,22 @@ def test_one_leader_at_a_time_and_a_standby_takes_over(two_hosts: Any) -> None:
         first.close()
         second.close()
         archive.close()
+
+
+def test_the_postgres_search_view_is_shared_too(
+    two_hosts: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With the search view in PostgreSQL every view is shared: a standby feeds none.
+    monkeypatch.setenv("WIJKARCHIEF_SEARCH_BACKEND", "postgres")
+    settings_a, _ = two_hosts
+    archive = open_archive(settings_a, follow=False)
+    leader = SharedViewsLeader(settings_a, retry_seconds=0)
+    standby = SharedViewsLeader(settings_a, retry_seconds=0)
+    try:
+        assert all(is_shared(view) for view in archive.views)
+        assert leader.holds() and leader.feeds(archive.views) == archive.views
+        assert standby.feeds(archive.views) == []
+    finally:
+        leader.close()
+        standby.close()
+        archive.close()

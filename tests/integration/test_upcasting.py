@@ -68,7 +68,8 @@ def _back_to_v1(app: Wijkarchief, stored: StoredEvent) -> StoredEvent:
         assert state.pop("class_version") == 2  # what this version writes ...
         del state["happening"]["themes"]  # ... and the field version 1 did not have
     elif isinstance(state.get("state"), dict):  # a snapshot of the aggregate
-        assert state["state"].pop("class_version") == 2
+        assert state["state"].pop("class_version") == 3  # version 3: with files
+        del state["state"]["files"], state["state"]["file_count"]  # (issue 19)
         for happening in state["state"]["happenings"].values():
             del happening["themes"]
     else:
@@ -235,7 +236,7 @@ def test_a_version_1_snapshot_is_upcast_too(settings: Settings, tmp_path: Path) 
         (latest,) = app.snapshots.recorder.select_events(EPISODE_ID, desc=True, limit=1)
         state = json.loads(latest.state)
         assert state["topic"] == "events.items:Episode"
-        assert state["state"]["class_version"] == ArchiveItem.class_version == 2
+        assert state["state"]["class_version"] == ArchiveItem.class_version == 3
         assert [h["themes"] for h in state["state"]["happenings"].values()] == [[], []]
     finally:
         app.close()

@@ -1,0 +1,171 @@
+"""Withdraw, embargo, erase and forget a person from the web (issue 19), through the real
+ASGI stack on both stores: a curator's confirmation page says what will happen, the form
+records the event with the archive's own command, and the public sees the outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import BASE
+
+SAME_SITE = {"Origin": BASE}
+
+
+def browser(api: Any, token: str | None = None) -> httpx.Client:
+    """A browser of its own (cookies), logged in with `token` when given."""
+    client = httpx.Client(transport=api.transport, base_url=BASE)
+    if token:
+        answer = client.post("/inloggen", data={"token": token}, headers=SAME_SITE)
+        assert answer.status_code == 303, answer.text
+    return client
+
+
+@pytest.fixture
+def curator(api: Any) -> Iterator[httpx.Client]:
+    """Curator carla, logged in, and the public story 0042 (teller Fatima)."""
+    api.add_story()
+    client = browser(api, api.archive.issue_token("carla", "curator"))
+    yield client
+    client.close()
+
+
+def types(api: Any) -> list[str]:
+    return [e["type"] for e in api.archive.history("stories", "0042", role="curator")]
+
+
+def test_only_a_curator_from_this_site_may_act(api: Any, curator: httpx.Client) -> None:
+    # The public is sent to the login page; a researcher is refused.
+    public = browser(api)
+    answer = public.get("/stories/0042/wissen")
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/inloggen")
+    researcher = browser(api, api.archive.issue_token("ruud", "researcher"))
+    assert researcher.get("/stories/0042/intrekken").status_code == 403
+    # A form posted from another site is refused, and nothing is recorded.
+    before = types(api)
+    answer = curator.post(
+        "/stories/0042/wissen",
+        data={"understood": "ja"},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert answer.status_code == 403
+    answer = curator.post("/stories/0042/intrekken", data={"reason": "x", "policy": "y"})
+    assert answer.status_code == 403  # no Origin, no Referer
+    assert types(api) == before
+    public.close()
+    researcher.close()
+
+
+def test_withdraw_says_what_happens_then_shows_the_tombstone(
+    api: Any, curator: httpx.Client
+) -> None:
+    # The item page offers the action; its confirmation page says what will happen.
+    assert 'href="/stories/0042/intrekken"' in curator.get("/stories/0042").text
+    page = curator.get("/stories/0042/intrekken").text
+    assert "grafsteen" in page and "kan niet worden teruggedraaid" in page
+    assert "Er wordt niets uit het logboek verwijderd" in page
+    # Without a reason nothing happens, and the page says why.
+    refused = curator.post(
+        "/stories/0042/intrekken", data={"reason": " ", "policy": "AVG"}, headers=SAME_SITE
+    )
+    assert refused.status_code == 422 and "Geef de reden" in refused.text
+    assert "ConsentWithdrawn" not in types(api)
+    # With a reason and a policy: recorded, back to the item page with a notice.
+    done = curator.post(
+        "/stories/0042/intrekken",
+        data={"reason": "op verzoek van de verteller", "policy": "AVG art. 7 lid 3"},
+        headers=SAME_SITE,
+    )
+    assert (
+        done.status_code == 303 and done.headers["location"] == "/stories/0042?gedaan=ingetrokken"
+    )
+    assert types(api)[-1] == "ConsentWithdrawn"
+    assert api.archive.history("stories", "0042", role="curator")[-1]["actor"] == "carla"
+    # The public sees the tombstone (410), in the list too, and never the words.
+    tomb = api.get("/stories/0042")
+    assert tomb.status_code == 410
+    assert "BoTu nr. 0042 (ingetrokken)" in tomb.text and "AVG art. 7 lid 3" in tomb.text
+    assert "speelgoedcontainer" not in tomb.text
+    listed = api.get("/stories").text
+    assert "BoTu nr. 0042 (ingetrokken)" in listed and "speelgoedcontainer" not in listed
+
+
+def test_embargo_hides_until_the_day_and_can_be_lifted(api: Any, curator: httpx.Client) -> None:
+    page = curator.get("/stories/0042/embargo").text
+    assert "verschijnt het vanzelf weer" in page
+    # A day that has passed is refused.
+    past = curator.post("/stories/0042/embargo", data={"until": "2001-01-01"}, headers=SAME_SITE)
+    assert past.status_code == 422 and "na vandaag" in past.text
+    done = curator.post(
+        "/stories/0042/embargo", data={"until": "2999-01-01", "reason": "tentoonstelling"},
+        headers=SAME_SITE,
+    )  # fmt: skip
+    assert done.status_code == 303
+    assert types(api)[-1] == "Embargoed"
+    # The public: not found, not listed; the curator sees the embargo.
+    assert api.get("/stories/0042").status_code == 404
+    assert "0042" not in api.get("/stories").text
+    assert "Onder embargo tot" in curator.get("/stories/0042").text
+    # Lifted: readable again.
+    lifted = curator.post(
+        "/stories/0042/embargo/opheffen", data={"reason": "eerder klaar"}, headers=SAME_SITE
+    )
+    assert lifted.status_code == 303 and types(api)[-1] == "EmbargoLifted"
+    assert api.get("/stories/0042").status_code == 200
+
+
+def test_erase_asks_for_understanding_then_erases(api: Any, curator: httpx.Client) -> None:
+    page = curator.get("/stories/0042/wissen").text
+    assert "De woorden van dit verhaal worden onleesbaar gemaakt" in page
+    assert "Dit kan niet ongedaan worden gemaakt" in page
+    assert "De gebeurtenissen blijven in het logboek" in page
+    assert "BoTu nr. 0042 (gewist)" in page
+    # Without ticking the box: nothing.
+    refused = curator.post("/stories/0042/wissen", data={"reason": "AVG"}, headers=SAME_SITE)
+    assert refused.status_code == 422 and "Vink aan" in refused.text
+    assert "PersonalDataErased" not in types(api)
+    done = curator.post(
+        "/stories/0042/wissen", data={"reason": "verzoek Fatima", "understood": "ja"},
+        headers=SAME_SITE,
+    )  # fmt: skip
+    assert done.status_code == 303 and done.headers["location"].endswith("gedaan=gewist")
+    assert types(api)[-1] == "PersonalDataErased"
+    story = api.get("/api/stories/0042").json()
+    assert story["title"] == "BoTu nr. 0042 (gewist)" and not story["storytellers"]
+    # The reason went with the words (the confirmation page says so).
+    history = api.archive.history("stories", "0042", role="curator")
+    assert "Fatima" not in str(history)
+    # The item page no longer offers to erase.
+    assert "/stories/0042/wissen" not in curator.get("/stories/0042").text
+
+
+def test_forget_a_person_lists_the_items_first(api: Any, curator: httpx.Client) -> None:
+    api.add_story(number="0043", title="Bij Fatima thuis", storytellers=["Anoniem"])
+    api.add_story(number="0044", title="Over iemand anders", storytellers=["Bram"])
+    version = api.archive.item("stories", "0042", role="curator")["version"]
+    # The check: the two items that name her, and nothing changed.
+    found = curator.post(
+        "/personen/vergeten", data={"name": "fatima", "stap": "controleren"}, headers=SAME_SITE
+    )
+    assert found.status_code == 200
+    assert "2 items noemen" in found.text
+    assert "De speelgoedcontainer" in found.text and "Bij Fatima thuis" in found.text
+    assert "Over iemand anders" not in found.text
+    assert api.archive.item("stories", "0042", role="curator")["version"] == version
+    # A name too short is refused with the archive's message.
+    short = curator.post(
+        "/personen/vergeten", data={"name": "F", "stap": "controleren"}, headers=SAME_SITE
+    )
+    assert short.status_code == 422 and "minstens twee tekens" in short.text
+    # Confirmed: the name is gone from both.
+    done = curator.post(
+        "/personen/vergeten", data={"name": "fatima", "reason": "verzoek", "stap": "vergeten"},
+        headers=SAME_SITE,
+    )  # fmt: skip
+    assert done.status_code == 200 and "uit 2 items gehaald" in done.text
+    assert "Fatima" not in api.get("/api/stories/0043").text
+    assert api.archive.item("stories", "0042", role="curator")["storytellers"] == []
