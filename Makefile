@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export WIJKARCHIEF_DATA ?= $(CURDIR)/var
 
-.PHONY: run test test-fast lint fmt typecheck install install-test browser node bench bench-postgres clean
+.PHONY: run test test-fast lint fmt typecheck install install-test browser nginx node bench bench-postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,21 @@ browser:
 	  fi; \
 	fi
 
+## make nginx: Debian's nginx for the two-host test behind a reverse proxy
+## (tests/faults/test_two_hosts.py runs it as a child with docs/nginx.conf), when missing.
+## Without it that test skips, or fails under WIJKARCHIEF_REQUIRE_NGINX=1.
+nginx:
+	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "make nginx: installing Debian's nginx"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx) \
+	      || echo "make nginx: could not install nginx; the two-host test will skip" >&2; \
+	  else \
+	    echo "make nginx: no nginx (install it as root: apt-get install nginx);" \
+	      "the two-host test will skip" >&2; \
+	  fi; \
+	fi
+
 ## make node: the browser tests' third-party checkers from npm (axe-core, the Nu HTML checker
 ## vnu-jar, TimelineJS), pinned by package-lock.json, into node_modules/ with `npm ci`
 ## (install scripts off: vnu-jar runs on the machine's Java 17). Without npm those tests skip,
@@ -62,7 +77,7 @@ PACKAGES := events archive api search_index stories bootstrap entrypoints
 POSTGRES_URL := $${WIJKARCHIEF_TEST_POSTGRES_URL-postgresql://postgres@127.0.0.1:5432/test}
 
 ## make test: set up and run lint (ruff, the import contract), type checks and the whole suite
-test: install-test browser node lint typecheck
+test: install-test browser nginx node lint typecheck
 	WIJKARCHIEF_TEST_POSTGRES_URL=$(POSTGRES_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make test-fast: lint, type checks and the tests that start no process and no browser

@@ -15,6 +15,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api import docs, errors, pages
 from api.citing import CiteBase
 from api.deps import get_curator, trusted_proxies
+from api.metrics import RequestMetrics, metrics
 from api.middleware import MAX_BODY, BodyLimit, CausalReads, SecurityHeaders
 from api.routes import (
     assessments,
@@ -125,6 +126,8 @@ def create_app(
     app.add_middleware(SecurityHeaders)  # outermost: on every answer, the 413s too
     if trusted_proxies():  # X-Forwarded-Proto/-For only from these (WIJKARCHIEF_TRUSTED_PROXIES)
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies())
+    app.add_middleware(RequestMetrics)  # counts and times every answer, by route template
+    app.add_route("/metrics", metrics, methods=["GET"], include_in_schema=False)  # Prometheus
     routers = (
         health, episodes, stories, media, items, search, timelines, events, changes, people,
         assessments, sources, files, suggestions, imports,

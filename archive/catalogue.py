@@ -113,6 +113,8 @@ class PostgresCatalogue(TrackingRecorder):
 
     name = VIEW_NAME
     bulk_page_size = BULK_PAGE_SIZE
+    # One table for every host: written by the leading projector (archive.leader).
+    shared = True
 
     def __init__(self, settings: Settings) -> None:
         pg = settings.postgres()
@@ -146,7 +148,9 @@ class PostgresCatalogue(TrackingRecorder):
     def process(self, changes: Sequence[Change], states: ItemStates) -> None:
         rows = states.touched(changes)
         with self.datastore.transaction(commit=True) as c:
-            for ref, data in rows.items():
+            # In one order of rows for every writer: two hosts' writers of one page wait
+            # for each other instead of deadlocking (the loser's tracking is refused).
+            for ref, data in sorted(rows.items()):
                 c.execute(
                     f"INSERT INTO {self.table} (ref, kind, key, data) "
                     "VALUES (%s, %s, %s, %s) ON CONFLICT (ref) DO UPDATE SET data = EXCLUDED.data",

@@ -18,6 +18,8 @@
 - `WIJKARCHIEF_DATABASE_WAIT` (default 3): on PostgreSQL, the seconds a request waits for a
   connection before it is answered 503 (`archive.pgstore`); every connection is dialled
   with a connect timeout of as many whole seconds (at least 2, libpq's least).
+- `WIJKARCHIEF_READY_LAG` (default 100): `/api/ready` answers 503 while a view of this host
+  (the catalogue, the search index) is more than this many events behind the log.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ DDL_LOCK_TIMEOUT = "120s"
 RECONNECT_TIMEOUT = 3.0
 # Seconds a request waits for PostgreSQL before it is answered 503 (WIJKARCHIEF_DATABASE_WAIT).
 DATABASE_WAIT = 3.0
+# Events a view may lag behind the log while `/api/ready` answers 200 (WIJKARCHIEF_READY_LAG).
+READY_LAG = 100
 # The event store's pool settings (eventsourcing's names) an operator may set instead.
 TUNABLE = ("POSTGRES_POOL_SIZE", "POSTGRES_MAX_OVERFLOW")
 
@@ -89,6 +93,18 @@ def _seconds(name: str, default: float) -> float:
             field=name,
         )
     return seconds
+
+
+def _count(name: str, default: int) -> int:
+    """A whole number of events, 0 or more."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit() and len(value) <= 12):
+        raise InvalidInput(
+            f"{name} moet een geheel getal (0 of meer) zijn, niet {value!r}.", field=name
+        )
+    return int(value)
 
 
 def _choice(name: str, choices: tuple[str, ...]) -> str:
@@ -139,6 +155,8 @@ class Settings:
     base_url: str = DEFAULT_BASE_URL
     # On PostgreSQL: how long a request waits for a connection before it is answered 503.
     database_wait: float = DATABASE_WAIT
+    # `/api/ready` answers 503 while a view of this host lags more events than this.
+    ready_lag: int = READY_LAG
     # Where the sealed bytes of files live (archive/blobs.py): `directory` or `postgresql`;
     # "" chooses the event store's kind. `blob_root` overrides `data_dir/blobs`.
     blob_store: str = ""
@@ -158,6 +176,7 @@ class Settings:
             wait_timeout=_seconds("WIJKARCHIEF_WAIT_TIMEOUT", 5.0),
             base_url=_base_url("WIJKARCHIEF_BASE_URL", DEFAULT_BASE_URL),
             database_wait=_seconds("WIJKARCHIEF_DATABASE_WAIT", DATABASE_WAIT),
+            ready_lag=_count("WIJKARCHIEF_READY_LAG", READY_LAG),
             blob_store=_choice("WIJKARCHIEF_BLOB_STORE", ("directory", "postgresql")),
             blob_root=Path(os.environ["WIJKARCHIEF_BLOB_DIR"])
             if os.environ.get("WIJKARCHIEF_BLOB_DIR")

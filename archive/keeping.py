@@ -12,7 +12,7 @@ import fcntl
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING
 
@@ -63,12 +63,16 @@ class KeepsViews:
         """The read models that follow the log (the catalogue first)."""
         return self.followers.views
 
-    def catch_up(self, progress: Progress | None = None) -> int:
-        """Bring every view up to the end of the log; return the events processed."""
+    def catch_up(
+        self, progress: Progress | None = None, views: Sequence[View] | None = None
+    ) -> int:
+        """Bring every view (or only `views`: a standby projector's own, `archive.leader`)
+        up to the end of the log; return the events processed."""
         with self._lock, self._followers_lock():
             head = self.position()
-            processed = self.followers.catch_up(progress=progress)
-            self._caught_up = max(self._caught_up, head)
+            processed = self.followers.catch_up(progress=progress, views=views)
+            if views is None:
+                self._caught_up = max(self._caught_up, head)
             return processed
 
     def fresh(self) -> None:

@@ -22,6 +22,9 @@ class View(Protocol):
 
     # A view may also say how many events a page should hold when it is far behind (a bulk
     # load or a rebuild): `bulk_page_size: int`; without it the followers' default applies.
+    # A view kept in the shared database (the catalogue on PostgreSQL) says `shared = True`:
+    # on several hosts one projector at a time writes it (`archive.leader`); without the
+    # attribute a view is this host's own (a local search index) and every host writes it.
     name: str
 
     def position(self) -> int:

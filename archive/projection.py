@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.persistence import IntegrityError
 
 from archive.ports import View
 from events.items import ArchiveItem
@@ -201,6 +202,16 @@ class Followers:
                 for i in group:
                     try:
                         views[i].process(changes, self.states)
+                    except IntegrityError as error:
+                        # Shared views: another writer recorded this page first (see
+                        # `_moved_on`); go on from where it left the view, or sit out.
+                        moved = _moved_on(views[i], low)
+                        if moved is None:
+                            errors.append(error)
+                            del positions[i]
+                        else:
+                            positions[i] = moved
+                        continue
                     except Exception as error:
                         # A failing view must not hold the others back (the catalogue shows
                         # a write even while the search index is broken): it sits out the
@@ -227,3 +238,25 @@ class Followers:
             view.reset()
         self.states.clear()
         return self.catch_up(progress=progress)
+
+
+def _moved_on(view: View, low: int) -> int | None:
+    """After a view refused to record a page's position: its position now, when another
+    writer has moved it past `low` meanwhile; None when nobody has (a real failure).
+
+    A view shared by several hosts (the catalogue in PostgreSQL) records its position only
+    forward (eventsourcing's single-row tracking: `UPDATE … WHERE notification_id < new`),
+    in the transaction of its rows. Two projectors (or following API workers on two hosts)
+    that process the same page race; the loser's transaction is rolled back whole, its
+    rows with it, and it has nothing left to do for that page: the winner wrote the same
+    items at least as new. The loser re-reads the position and goes on from there — it
+    never exits on it (issue 20: "Failed to record tracking for catalogue 179").
+    """
+    try:
+        now = view.position()
+    except Exception:  # the store went away meanwhile: a failure like any other
+        return None
+    if now <= low:
+        return None
+    log.info("%s: position %s was recorded by another writer; going on from there", view.name, now)
+    return now

@@ -1,13 +1,16 @@
-"""Health and the vocabulary."""
+"""Health (liveness), readiness and the vocabulary."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter, Response
+from pydantic import Field
 
 from api.deps import ArchiveDep, Limit, Offset
+from api.errors import problem
 from api.models import Health, QualityList, problems
+from api.models.common import Answer
 from api.shaping import cite, page
 from events import qualities
 
@@ -31,3 +34,59 @@ def list_qualities(
     items = [q.as_dict() for q in (*qualities.QUALITIES, *qualities.ELEMENTS)]
     cite(response, position)
     return page(items, limit=limit, offset=offset, position=position)
+
+
+class ViewLag(Answer):
+    """How far one view of this host is behind the log."""
+
+    name: str = Field(examples=["search"])
+    position: int = Field(description="De laatste positie die dit leesmodel verwerkte.")
+    lag: int = Field(description="Gebeurtenissen in het log die het nog niet verwerkte.")
+
+
+class Readiness(Answer):
+    """Whether this host's views are near enough the log's head to send it readers."""
+
+    status: str = Field(examples=["ready"])
+    head: int = Field(description="De nieuwste positie van het gebeurtenislog.")
+    max_lag: int = Field(description="Zoveel gebeurtenissen mag een leesmodel achterlopen.")
+    views: list[ViewLag]
+
+
+READY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    503: {
+        "description": "Niet gereed: een leesmodel van deze host loopt meer dan `max_lag` "
+        "gebeurtenissen achter (de problem+json noemt `head`, `max_lag` en per leesmodel "
+        "`views`), of de database is niet bereikbaar.",
+    }
+}
+
+
+@router.get("/ready", response_model=Readiness, responses=READY_RESPONSES)
+def ready(archive: ArchiveDep, response: Response) -> Any:
+    """Whether this host is ready for readers: its views within K events of the log's head.
+
+    For a load balancer's readiness check (`/api/health` is the liveness check): 200 when
+    every view of this host (the catalogue, the search index) has processed all but at
+    most `WIJKARCHIEF_READY_LAG` (default 100) events of the log, else 503 naming each
+    view's lag. It only reads positions: it never catches a view up itself.
+    """
+    head = archive.position()
+    limit = archive.settings.ready_lag
+    views: list[dict[str, Any]] = []
+    for view in archive.views:
+        position = view.position()
+        views.append({"name": view.name, "position": position, "lag": max(0, head - position)})
+    answer = {"head": head, "max_lag": limit, "views": views}
+    behind = [view for view in views if view["lag"] > limit]
+    if behind:
+        lags = ", ".join(f"{view['name']} {view['lag']}" for view in behind)
+        return problem(
+            503,
+            f"Deze host loopt achter op het logboek (achterstand: {lags}; toegestaan {limit}).",
+            title="Nog niet gereed",
+            headers={"Retry-After": "5", "Cache-Control": "no-store"},
+            members=answer,
+        )
+    response.headers["Cache-Control"] = "no-store"
+    return {"status": "ready", **answer}

@@ -77,6 +77,8 @@ class PostgresSearchView(TrackingRecorder):
 
     name = "search"
     bulk_page_size = 5000
+    # In the shared database: written by the leading projector (archive.leader).
+    shared = True
 
     def __init__(self, settings: Settings) -> None:
         refuse_sqlite(settings)
