@@ -75,17 +75,44 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setting
         yield from postgres_schema_settings(tmp_path / "data")
 
 
-@pytest.fixture(params=["whoosh", "tantivy", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[
+        "whoosh", "tantivy",
+        pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.postgres_store]),
+    ]
+)  # fmt: skip
 def search_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Each search backend in turn, through `WIJKARCHIEF_SEARCH_BACKEND` (list it before
     the fixtures that open the archive, or use `pytest.mark.usefixtures("search_backend")`).
-    `postgres` lives in the PostgreSQL store: it runs where `settings` is PostgreSQL only."""
-    if request.param == "postgres":
-        store = request.node.callspec.params.get("settings")
-        if store != "postgres" and (store or "backend_settings" not in request.fixturenames):
-            pytest.skip("the postgres search backend needs a PostgreSQL store")
+    `postgres` lives in the PostgreSQL store: its cases on a SQLite store are never generated
+    (`pytest_collection_modifyitems`); tests/contract/test_search_view.py checks the refusal."""
+    if request.param == "postgres" and _store(request.node) == "sqlite":
+        pytest.fail("a postgres_store case on a SQLite store should have been deselected")
     monkeypatch.setenv("WIJKARCHIEF_SEARCH_BACKEND", request.param)
     return str(request.param)
+
+
+def _store(item: pytest.Item) -> str:
+    """The event store a test case runs on: its `settings` parameter; `backend_settings`
+    follows the search backend (so PostgreSQL for the postgres one); otherwise SQLite (the
+    seeded archive, `sqlite_settings`, a data directory of its own)."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if "settings" in params:
+        return str(params["settings"])
+    if "backend_settings" in getattr(item, "fixturenames", ()):
+        return "postgres" if params.get("search_backend") == "postgres" else "sqlite"
+    return "sqlite"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Cases of a read model that lives in the PostgreSQL store (`postgres_store`: the
+    postgres search backend) on a SQLite store do not exist: they are deselected, not
+    skipped, so a skip always means "could not run here"."""
+    invalid = [i for i in items if i.get_closest_marker("postgres_store") and _store(i) == "sqlite"]
+    if invalid:
+        config.hook.pytest_deselected(items=invalid)
+        dropped = {id(i) for i in invalid}
+        items[:] = [i for i in items if id(i) not in dropped]
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from archive.ports import SearchView, View
 from archive.service import Archive
 from events import qualities
 from events.errors import InvalidInput
+from search_index import open_search_index
 from search_index.core import budget
 from search_index.postgres import PostgresSearchView
 from search_index.tantivy import TantivySearchView
@@ -65,13 +66,17 @@ class Fed:
         return [h["ref"] for h in self.search(q, **kw)["hits"]]
 
 
-@pytest.fixture(params=IMPLEMENTATIONS, ids=lambda open_view: getattr(open_view, "__name__", ""))
+@pytest.fixture(
+    params=[
+        pytest.param(view, marks=pytest.mark.postgres_store if view in IN_POSTGRES else ())
+        for view in IMPLEMENTATIONS
+    ],
+    ids=lambda open_view: getattr(open_view, "__name__", ""),
+)
 def fed(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Fed]:
-    """Each implementation of the port, on each store (a PostgreSQL one on PostgreSQL only)."""
-    if request.param in IN_POSTGRES and not settings.uses_postgres:
-        with pytest.raises(InvalidInput, match="WIJKARCHIEF_DATABASE_URL"):
-            request.param(settings)
-        pytest.skip("refused on SQLite (checked): it lives in the PostgreSQL store")
+    """Each implementation of the port, on each store; one that lives in the PostgreSQL store
+    (`postgres_store`) on PostgreSQL only: its SQLite cases are not generated (tests/conftest.py),
+    its refusal there is `test_a_view_in_the_postgresql_store_is_refused_on_sqlite`."""
     opened = Fed(settings, request.param)
     try:
         yield opened
@@ -110,6 +115,26 @@ def _episode(archive: Archive) -> None:
 def _story(archive: Archive, number: str, title: str, body: str = "", **fields: Any) -> None:
     data = {"number": number, "title": title, "body_markdown": body, "consent": "public"}
     archive.register("stories", {**data, **fields}, actor="anna")
+
+
+@pytest.mark.parametrize("open_view", IN_POSTGRES, ids=lambda view: view.__name__)
+def test_a_view_in_the_postgresql_store_is_refused_on_sqlite(
+    open_view: Callable[[Settings], SearchView], sqlite_settings: Settings
+) -> None:
+    # Opened on a SQLite store, it refuses in one clear line that names the setting to change.
+    with pytest.raises(InvalidInput, match="WIJKARCHIEF_DATABASE_URL") as refused:
+        open_view(sqlite_settings)
+    assert refused.value.field == "WIJKARCHIEF_SEARCH_BACKEND"
+    assert "\n" not in str(refused.value) and "whoosh of tantivy" in str(refused.value)
+
+
+def test_the_postgres_search_backend_is_refused_on_sqlite(
+    sqlite_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # WIJKARCHIEF_SEARCH_BACKEND=postgres beside a SQLite store: the archive does not open.
+    monkeypatch.setenv("WIJKARCHIEF_SEARCH_BACKEND", "postgres")
+    with pytest.raises(InvalidInput, match="WIJKARCHIEF_DATABASE_URL"):
+        open_search_index(sqlite_settings)
 
 
 def test_every_implementation_is_a_search_view(fed: Fed) -> None:
