@@ -13,14 +13,14 @@ from fastapi import Depends, Header, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import MISSING_IF_MATCH
+from api.state import archive_of_state
 from archive.service import Archive, parse_as_of
 from archive.sessions import Sessions
 
 
 def get_archive(request: Request) -> Archive:
     """The archive the app was created with."""
-    archive: Archive = request.app.state.archive
-    return archive
+    return archive_of_state(request.app.state)
 
 
 ArchiveDep = Annotated[Archive, Depends(get_archive)]
@@ -54,7 +54,7 @@ def sessions_of(request: Request) -> Sessions:
         with _sessions_lock:
             found = getattr(state, "sessions", None)
             if found is None:
-                archive: Archive = state.archive
+                archive = archive_of_state(state)
                 pool = getattr(archive.recorder, "datastore", None)
                 found = state.sessions = Sessions(archive.settings, pool)
     return found

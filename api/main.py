@@ -35,6 +35,7 @@ from api.routes import (
     timelines,
 )
 from api.routing import flat_routes
+from api.state import open_at_startup, opened_archive
 from api.uploads import upload_limit
 from archive.service import Archive
 
@@ -93,7 +94,7 @@ def create_app(
         if archive is not None:
             app.state.archive = archive
         elif opener is not None:
-            app.state.archive = opener()
+            open_at_startup(app.state, opener)  # or on the first request, if the store is down
         else:
             raise RuntimeError("create_app() without an archive serves nothing: pass one")
         try:
@@ -103,8 +104,10 @@ def create_app(
             if sessions is not None:
                 app.state.sessions = None  # a later start (a test's next lifespan) opens anew
                 sessions.close()
-            if archive is None:
-                app.state.archive.close()
+            opened = opened_archive(app.state)
+            if archive is None and opened is not None:
+                app.state.archive = None
+                opened.close()
 
     app = FastAPI(
         title="wijkarchief",

@@ -39,6 +39,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.state import opened_archive
+
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 UNMATCHED = "<unmatched>"
@@ -136,6 +138,6 @@ async def metrics(request: Request) -> Response:
     """`GET /metrics`: Prometheus text format (version 0.0.4)."""
     import anyio.to_thread
 
-    archive = getattr(request.app.state, "archive", None)
+    archive = opened_archive(request.app.state)  # none yet: the requests' figures only
     body = await anyio.to_thread.run_sync(exposition, archive)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

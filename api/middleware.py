@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import UNAVAILABLE, problem, unavailable_problem
 from api.pages.templating import HEADERS as PAGE_HEADERS
+from api.state import archive_of_state, serves_an_archive
 
 MAX_BODY = 1024 * 1024  # 1 MiB: a long story is some tens of kilobytes
 
@@ -198,10 +199,11 @@ class CausalReads:
                 "een geheel getal, bv. 42.",
                 field="min_position",
             )
-        archive = getattr(scope["app"].state, "archive", None)
-        if archive is None:
+        state = scope["app"].state
+        if not serves_an_archive(state):  # the routes and OpenAPI document only
             return None
         try:
+            archive = await anyio.to_thread.run_sync(archive_of_state, state)
             return await self._compare(archive, int(asked))
         except UNAVAILABLE as error:  # outside the routes' handlers: answer as they do
             return unavailable_problem(scope["path"], error)

@@ -19,6 +19,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import sessions_of
+from api.state import archive_of_state
 from archive.service import Archive
 from archive.sessions import ABSOLUTE
 
@@ -46,8 +47,7 @@ PUBLIC = PageReader("publiek", "public")
 
 def archive_of(request: Request) -> Archive:
     """The archive the app serves."""
-    archive: Archive = request.app.state.archive
-    return archive
+    return archive_of_state(request.app.state)
 
 
 def token_version(archive: Archive, name: str) -> int | None:

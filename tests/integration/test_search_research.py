@@ -25,15 +25,17 @@ def seeded_in_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Arc
     from stories.loader import seed
 
     data_dir: Path = tmp_path_factory.mktemp("seeded-pg")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("WIJKARCHIEF_SEARCH_BACKEND", "postgres")
-        for settings in postgres_schema_settings(data_dir):
+    for settings in postgres_schema_settings(data_dir):
+        # The backend is read once, at opening: set only then, or the variable would outlive
+        # this fixture's setup and reach the Whoosh tests of the module that run after it.
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("WIJKARCHIEF_SEARCH_BACKEND", "postgres")
             opened = open_archive(settings)
-            try:
-                seed(opened)
-                yield opened
-            finally:
-                opened.close()
+        try:
+            seed(opened)
+            yield opened
+        finally:
+            opened.close()
 
 
 @pytest.fixture(params=["whoosh", pytest.param("postgres", marks=pytest.mark.postgres)])
