@@ -1,13 +1,15 @@
 """Tolerance for misspelled words: "bedoelde u …?" from the index's own words.
 
 When a search with words finds nothing, each plain word (no operator, phrase or wildcard)
-that is in no searched field is replaced by the closest word of the index's `spelling` field
+that is in no searched field *of an item the reader may read* is replaced by the closest word
+of the index's `spelling` field
 (the words as written, lower case, accents folded, not stemmed): at most one edit for words
 of up to MAX_ONE_EDIT letters, two for longer ones (a swap of two letters is one edit), the
 first letter as typed. Only a word that finds an item *the reader may read* is suggested, so a
-suggestion never shows a word of a hidden item. The search runs again with the corrected
-words; when that finds something, the answer carries `suggestion` (the corrected words) and
-`corrected: true`.
+suggestion never shows a word of a hidden item; and a word only hidden items hold is corrected
+like a word in no item, so whether it is corrected never tells that it exists. The search runs
+again with the corrected words; when that finds something, the answer carries `suggestion`
+(the corrected words) and `corrected: true`.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ _PLAIN = re.compile(r"[^\W\d_]{3,}")
 class Lexicon:
     """What a backend answers about its index's words, for one reader."""
 
-    known: Callable[[str], bool]  # the word (analysed) is in a searched field
+    known: Callable[[str], bool]  # the word (analysed) is in a searched field of a readable item
     starting: Callable[[str], Iterable[str]]  # `spelling` words starting with these letters
     readable: Callable[[str], bool]  # the `spelling` word is in an item the reader may read
 

@@ -347,11 +347,13 @@ class PostgresSearchView(TrackingRecorder):
         where, params = self._where(request.corrected(""), Parsed(None))
 
         def known(word: str) -> bool:
+            # In an item the reader may read: a word only hidden items hold is as unknown to
+            # them as a word in no item (corrected alike), so no answer tells it exists.
             c.execute(
                 "SELECT numnode(q) = 0 OR EXISTS (SELECT 1 FROM "
-                f"{self.docs} WHERE doctype = 'item' AND tsv @@ q) AS known "
-                f"FROM plainto_tsquery('{schema.CONFIG}', %s) AS q",
-                (word,),
+                f"{self.docs} WHERE {where} AND doctype = 'item' AND tsv @@ q) AS known "
+                f"FROM plainto_tsquery('{schema.CONFIG}', %(word)s) AS q",
+                {**params, "word": word},
             )
             return bool(c.fetchone()["known"])
 

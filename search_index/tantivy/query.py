@@ -130,3 +130,10 @@ def any_of(queries: list[tantivy.Query]) -> tantivy.Query:
     if len(queries) == 1:
         return queries[0]
     return Q.boolean_query([(Occur.Should, query) for query in queries])
+
+
+def narrowed(query: tantivy.Query, filters: list[tantivy.Query]) -> tantivy.Query:
+    """The query, narrowed by zero-score filters."""
+    return Q.boolean_query(
+        [(Occur.Must, query)] + [(Occur.Must, Q.const_score_query(f, 0.0)) for f in filters]
+    )

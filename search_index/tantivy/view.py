@@ -52,7 +52,7 @@ from search_index.core.spelling import (
     plain_words,
 )
 from search_index.tantivy.analysis import ANALYZER, WORDS
-from search_index.tantivy.query import QueryMaker
+from search_index.tantivy.query import QueryMaker, narrowed
 from search_index.tantivy.schema import (
     DIRECTORY,
     TANTIVY_SCHEMA_VERSION,
@@ -268,7 +268,7 @@ class TantivySearchView:
         text = self.queries.parse(request.text, searcher, budget)
         if not request.browsing:  # (browsing runs no query of the reader's: not timed)
             budget.check_time()
-        wanted = _all(text, [*self._filters(request), self._term("doctype", "item")])
+        wanted = narrowed(text, [*self._filters(request), self._term("doctype", "item")])
         # tantivy sets aside room for `limit + offset` hits first: past the end of the
         # index (an offset of 2**40, say) that is an allocation that aborts the process.
         offset = max(request.offset, 0)
@@ -321,7 +321,7 @@ class TantivySearchView:
         filters = [self._term("doctype", "happening"), refs]
         if request.year is not None:
             filters.append(self._term("year", str(request.year)))
-        found = searcher.search(_all(text, filters), MOMENTS_PER_PAGE).hits
+        found = searcher.search(narrowed(text, filters), MOMENTS_PER_PAGE).hits
         docs = [(score, source(searcher.doc(address))) for score, address in found]
         return [
             (doc["sortdate"], doc["ref"], make_moment(doc, snippet))
@@ -332,10 +332,17 @@ class TantivySearchView:
         """The index's words as the spelling tolerance asks about them, for this reader."""
         visible = [*self._filters(request.corrected("")), self._term("doctype", "item")]
 
+        def found(query: tantivy.Query) -> bool:
+            hits = searcher.search(narrowed(query, visible), 1, count=True)
+            return bool(hits.count)  # type: ignore[attr-defined]
+
         def known(word: str) -> bool:
+            # In an item the reader may read: a word only hidden items hold is as unknown to
+            # them as a word in no item (corrected alike), so no answer tells it exists.
             tokens = self.queries.analyzer.analyze(word)
             return not tokens or all(
-                any(searcher.doc_freq(field, token) for field in SEARCH_FIELDS) for token in tokens
+                any(searcher.doc_freq(f, t) and found(self._term(f, t)) for f in SEARCH_FIELDS)
+                for t in tokens
             )
 
         def starting(prefix: str) -> Iterable[str]:
@@ -343,8 +350,7 @@ class TantivySearchView:
             return (term for term, _ in terms)
 
         def readable(term: str) -> bool:
-            query = _all(self._term("spelling", term), visible)
-            return bool(searcher.search(query, 1, count=True).count)  # type: ignore[attr-defined]
+            return found(self._term("spelling", term))
 
         return Lexicon(known, starting, readable)
 
@@ -390,10 +396,3 @@ class TantivySearchView:
         if focus:
             facets["assessment"] = focused(facets.pop("assessed"), focus)
         return facets
-
-
-def _all(query: tantivy.Query, filters: list[tantivy.Query]) -> tantivy.Query:
-    """The query, narrowed by zero-score filters."""
-    return Q.boolean_query(
-        [(Occur.Must, query)] + [(Occur.Must, Q.const_score_query(f, 0.0)) for f in filters]
-    )

@@ -265,9 +265,15 @@ class WhooshSearchView:
         items = items & self._sets.values(searcher, generation)["doctype"].get("item", frozenset())
 
         def known(word: str) -> bool:
+            # In an item the reader may read: a word only hidden items hold is as unknown to
+            # them as a word in no item (corrected alike), so no answer tells it exists.
             tokens = [t.text for t in self.schema["body"].analyzer(word, mode="query")]
             return not tokens or all(
-                any(reader.doc_frequency(field, token) for field in SEARCH_FIELDS)
+                any(
+                    reader.doc_frequency(field, token)
+                    and items.intersection(searcher.docs_for_query(Term(field, token)))
+                    for field in SEARCH_FIELDS
+                )
                 for token in tokens
             )
 

@@ -551,6 +551,24 @@ def test_a_misspelled_word_is_corrected_from_words_the_reader_may_read(fed: Fed)
     assert curator["suggestion"] == "kwartiermaker" and curator["total"] == 1
 
 
+def test_a_hidden_word_answers_as_if_it_were_in_no_item(fed: Fed) -> None:
+    # A public story names "Bakker"; a story only curators may read names "Backer".
+    _story(fed.archive, "0001", "De markt", "Meneer Bakker verkocht vis.")
+    _story(fed.archive, "0002", "Geheim", "Meneer Backer vertelt.", consent="curators")
+
+    # The public reader types the hidden word: the answer is that of a word in no item
+    # ("Bakzer"), a correction to the public one, so it never tells the hidden word exists.
+    hidden = fed.search("Backer")
+    nowhere = fed.search("Bakzer")
+    assert (hidden["suggestion"], hidden["corrected"]) == ("Bakker", True)
+    assert (nowhere["suggestion"], nowhere["corrected"]) == ("Bakker", True)
+    assert [h["ref"] for h in hidden["hits"]] == [h["ref"] for h in nowhere["hits"]]
+    assert [h["ref"] for h in hidden["hits"]] == ["stories/0001"]
+    # A curator finds the word itself, uncorrected.
+    curator = fed.search("Backer", consents=CURATOR, today=None)
+    assert (curator["suggestion"], curator["corrected"], curator["total"]) == (None, False, 1)
+
+
 def test_sort_by_relevance_or_date(fed: Fed) -> None:
     # Three stories about the market: 2021, 2019 and undated; one says it three times.
     _story(fed.archive, "0001", "Markt", "De markt, de markt, de markt.", date="2021")
