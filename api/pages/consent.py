@@ -20,9 +20,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.pages.auth import PageReader, archive_of
+from api.pages.auth import archive_of
 from api.pages.curator import Curator, Text, field_errors
-from api.pages.public import error_page
+from api.pages.public import item_or_error
 from api.pages.templating import HEADERS, item_path, render
 from events.errors import ArchiveError
 
@@ -31,14 +31,6 @@ router = APIRouter(include_in_schema=False)
 THIS = {"episodes": "deze episode", "stories": "dit verhaal", "media": "dit media-item"}
 ACTIONS = {"intrekken": "withdraw", "embargo": "embargo", "wissen": "erase"}
 FIELDS = ("reason", "policy", "until", "understood")
-
-
-def _item(request: Request, reader: PageReader, kind: str, key: str) -> dict[str, Any] | Response:
-    try:
-        found: dict[str, Any] = archive_of(request).item(kind, key, role=reader.role)
-    except ArchiveError as error:
-        return error_page(request, error)
-    return found
 
 
 def _confirm(
@@ -72,7 +64,7 @@ def _done(kind: str, key: str, what: str) -> Response:
 
 def _add_routes(kind: str) -> None:
     def form(request: Request, reader: Curator, key: str, action: str) -> Response:
-        item = _item(request, reader, kind, key)
+        item = item_or_error(request, reader, kind, key)
         if isinstance(item, Response):
             return item
         return _confirm(request, item, ACTIONS[action], dict.fromkeys(FIELDS, ""))
@@ -80,7 +72,7 @@ def _add_routes(kind: str) -> None:
     def withdraw(
         request: Request, reader: Curator, key: str, reason: Text = "", policy: Text = ""
     ) -> Response:
-        item = _item(request, reader, kind, key)
+        item = item_or_error(request, reader, kind, key)
         if isinstance(item, Response):
             return item
         values = {"reason": reason, "policy": policy}
@@ -106,7 +98,7 @@ def _add_routes(kind: str) -> None:
     def embargo(
         request: Request, reader: Curator, key: str, until: Text = "", reason: Text = ""
     ) -> Response:
-        item = _item(request, reader, kind, key)
+        item = item_or_error(request, reader, kind, key)
         if isinstance(item, Response):
             return item
         values = {"until": until, "reason": reason}
@@ -132,7 +124,7 @@ def _add_routes(kind: str) -> None:
         return _done(kind, key, "embargo")
 
     def lift(request: Request, reader: Curator, key: str, reason: Text = "") -> Response:
-        item = _item(request, reader, kind, key)
+        item = item_or_error(request, reader, kind, key)
         if isinstance(item, Response):
             return item
         try:
@@ -151,7 +143,7 @@ def _add_routes(kind: str) -> None:
     def erase(
         request: Request, reader: Curator, key: str, reason: Text = "", understood: Text = ""
     ) -> Response:
-        item = _item(request, reader, kind, key)
+        item = item_or_error(request, reader, kind, key)
         if isinstance(item, Response):
             return item
         values = {"reason": reason, "understood": understood}

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.pages import part_checks
-from api.pages.auth import PageReader, archive_of
+from api.pages.auth import archive_of
 from api.pages.curator import Curator, Text, field_errors
-from api.pages.public import error_page
+from api.pages.public import item_or_error
 from api.pages.templating import HEADERS, item_path, render
 from events import qualities
 from events.errors import ArchiveError
@@ -19,13 +19,6 @@ router = APIRouter(include_in_schema=False)
 
 ASSESSMENT_FIELDS = part_checks.ASSESSMENT_FIELDS
 Choices = Annotated[list[str], Form()]
-
-
-def _item_or_error(request: Request, reader: PageReader, kind: str, key: str) -> Any:
-    try:
-        return archive_of(request).item(kind, key, role=reader.role)
-    except ArchiveError as error:
-        return error_page(request, error)
 
 
 def _assessment_form(
@@ -50,7 +43,7 @@ def _assessment_form(
 
 def _add_item_routes(kind: str) -> None:
     def assessment_form(request: Request, reader: Curator, key: str) -> Response:
-        item = _item_or_error(request, reader, kind, key)
+        item = item_or_error(request, reader, kind, key)
         if isinstance(item, Response):
             return item
         values: dict[str, Any] = {**dict.fromkeys(ASSESSMENT_FIELDS, ""), "happenings": []}
@@ -70,7 +63,7 @@ def _add_item_routes(kind: str) -> None:
         source: Text = "",
         happenings: Choices | None = None,
     ) -> Response:
-        item = _item_or_error(request, reader, kind, key)
+        item = item_or_error(request, reader, kind, key)
         if isinstance(item, Response):
             return item
         values: dict[str, Any] = {

@@ -16,9 +16,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from api.pages.auth import PageReader, archive_of, reader_of
+from api.pages.auth import archive_of, reader_of
 from api.pages.curator import Curator, Text, field_errors
-from api.pages.public import error_page
+from api.pages.public import item_or_error
 from api.pages.templating import HEADERS, item_path, query, render
 from api.suggesting import MAX_QUERY, suggest
 from events.errors import ArchiveError
@@ -52,14 +52,6 @@ def _looks_like_ref(value: str) -> bool:
     except ArchiveError:
         return False
     return True
-
-
-def _item(request: Request, reader: PageReader, kind: str, key: str) -> dict[str, Any] | Response:
-    try:
-        found: dict[str, Any] = archive_of(request).item(kind, key, role=reader.role)
-    except ArchiveError as error:
-        return error_page(request, error)
-    return found
 
 
 def _links_page(
@@ -100,7 +92,7 @@ def _back(kind: str, key: str, what: str) -> Response:
 
 def _add_routes(kind: str) -> None:
     def form(request: Request, reader: Curator, key: str, zoek: str = "") -> Response:
-        item = _item(request, reader, kind, key)
+        item = item_or_error(request, reader, kind, key)
         if isinstance(item, Response):
             return item
         return _links_page(request, item, zoek[:MAX_QUERY])
@@ -108,7 +100,7 @@ def _add_routes(kind: str) -> None:
     def link(
         request: Request, reader: Curator, key: str, target: Text = "", zoek: Text = ""
     ) -> Response:
-        item = _item(request, reader, kind, key)
+        item = item_or_error(request, reader, kind, key)
         if isinstance(item, Response):
             return item
         chosen = target.strip() or (zoek if _looks_like_ref(zoek) else "")
@@ -128,7 +120,7 @@ def _add_routes(kind: str) -> None:
     def unlink(
         request: Request, reader: Curator, key: str, target: Text = "", reason: Text = ""
     ) -> Response:
-        item = _item(request, reader, kind, key)
+        item = item_or_error(request, reader, kind, key)
         if isinstance(item, Response):
             return item
         try:

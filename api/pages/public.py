@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.pages import views
-from api.pages.auth import archive_of, reader_of
+from api.pages.auth import PageReader, archive_of, reader_of
 from api.pages.templating import HEADERS, query, render
 from archive.service import parse_as_of
 from events import qualities
@@ -39,6 +39,17 @@ def error_page(request: Request, error: ArchiveError, *, json_url: str | None = 
         status=error.status,
         json_url=json_url,
     )
+
+
+def item_or_error(
+    request: Request, reader: PageReader, kind: str, key: str
+) -> dict[str, Any] | Response:
+    """The item as `reader` may read it, or the error page of why not (404, 410, 422)."""
+    try:
+        found: dict[str, Any] = archive_of(request).item(kind, key, role=reader.role)
+    except ArchiveError as error:
+        return error_page(request, error)
+    return found
 
 
 @router.get("/", response_class=HTMLResponse)
