@@ -63,11 +63,21 @@ Source = str | Path | IO[bytes]
 
 
 def file_links(kind: str, key: str, record: dict[str, Any]) -> dict[str, Any]:
-    """A file as answers show it: its public fields and the URLs of its forms."""
+    """A file as answers show it: its public fields and the URLs of its forms.
+
+    `unavailable` says why a file has no URLs: `erased` (its key is gone) or `removed` (an
+    `as_of` answer lists a file a curator has since taken off the item: only files on the
+    item now are served, so it gets no URL rather than one that answers 404).
+    """
     shown = public_file(record) if "key" in record else dict(record)
     base = f"/api/{kind}/{quote(key, safe='')}/files/{shown['id']}"
     variants = shown.get("variants") or []
+    shown["unavailable"] = None
     if not shown.get("sha256"):  # erased: its key is gone, nothing of it is served
+        shown["unavailable"] = "erased"
+    elif shown.pop("removed", False):
+        shown["unavailable"] = "removed"
+    if shown["unavailable"]:
         variants = []
         base = ""
     shown["url"] = base or None
@@ -75,6 +85,17 @@ def file_links(kind: str, key: str, record: dict[str, Any]) -> dict[str, Any]:
     shown["display_url"] = f"{base}/display" if "display" in variants else None
     shown["original_url"] = f"{base}/original" if "original" in variants else None
     return shown
+
+
+def as_recorded(past: dict[str, Any], now: dict[str, Any] | None) -> dict[str, Any]:
+    """An item as recorded in the past, its files no longer on the item (`now`) marked
+    `removed`: listed as they were, never served (see `file_links`)."""
+    files = past.get("files") or []
+    current = {f.get("id") for f in (now or {}).get("files") or []}
+    if all(f.get("id") in current for f in files):
+        return past
+    marked = [f if f.get("id") in current else {**f, "removed": True} for f in files]
+    return {**past, "files": marked}
 
 
 @contextmanager
@@ -334,4 +355,6 @@ def copy_blobs(source: BlobStore, target: BlobStore) -> int:
     return count
 
 
-__all__ = ["BlobMissing", "FileCommands", "FileReads", "Opened", "copy_blobs", "file_links"]
+__all__ = [
+    "BlobMissing", "FileCommands", "FileReads", "Opened", "as_recorded", "copy_blobs", "file_links",
+]  # fmt: skip

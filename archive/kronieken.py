@@ -77,11 +77,11 @@ def _keep(item: dict[str, Any], record: dict[str, Any]) -> bool:
 # -- rendering -----------------------------------------------------------------
 
 
-def render(chronicle: dict[str, Any], fmt: str) -> Any:
-    """The chronicle as json (the dict), markdown or html."""
+def render(chronicle: dict[str, Any], fmt: str, base: str = "") -> Any:
+    """The chronicle as json (its pictures' URLs absolute under `base`), markdown or html."""
     fmt = timelines.check_format(fmt, FORMATS)
     if fmt == "json":
-        return chronicle
+        return timelines.with_base(chronicle, base)
     if fmt == "markdown":
         return timelines.markdown_document(
             chronicle["title"], chronicle["subtitle"], chronicle["entries"]

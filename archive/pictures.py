@@ -15,8 +15,14 @@ Kronieken and the search hits.
   records a photographer as the photo's `outlet`), "Bron: …" for the outlet of other media,
   and "Rechten: …" where rights are recorded.
 
-URLs are relative to the archive (`/api/media/…/files/f1/display`), like every other link
-in the timelines and the Kronieken.
+- `borrowed(item, readable)`: an episode without a picture of its own shows the picture of
+  the first linked media item with an image, looked up among the items the reader may read
+  (`readable`: ref → item, only those the visibility policy let through).
+- `absolute(image, base)`: the picture with its URLs under the archive's base URL.
+
+URLs are relative to the archive (`/api/media/…/files/f1/display`): right on the archive's
+own pages and in its HTML and Markdown documents. The JSON documents that leave the archive
+(the timeline's and the Kronieken's JSON, TimelineJS) carry them absolute (`absolute`).
 """
 
 from __future__ import annotations
@@ -44,6 +50,8 @@ NO_FILE = {
     "report": "Van dit rapport is geen bestand in het archief opgenomen.",
     "article": "Van dit artikel is geen bestand in het archief opgenomen.",
 }
+# The fields of a picture that are URLs of the archive.
+URL_FIELDS = ("url", "thumbnail", "link")
 # Media kinds that are pictures or recordings: without a file they still show an empty tile.
 VISUAL_KINDS = ("photo", "drawing", "video", "audio")
 
@@ -123,6 +131,32 @@ def picture(item: dict[str, Any]) -> dict[str, Any] | None:
         "alt": chosen["alt"],
         "caption": item.get("title") or "",
         "credit": credit(item),
+    }
+
+
+def borrowed(item: dict[str, Any], readable: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """An episode's picture: its own, else the image of its first linked media item that has
+    one (`from` names it). Only items in `readable` (those the reader may read) lend one."""
+    own = picture(item)
+    if own is not None or item.get("kind") != "episodes":
+        return own
+    for ref in item.get("links") or []:
+        other = readable.get(ref) if ref.startswith("media/") else None
+        if other is None or other.get("tombstone"):
+            continue
+        found = picture(other)
+        if found is not None and family(str(found["content_type"])) == "image":
+            return {**found, "from": ref}
+    return None
+
+
+def absolute(image: dict[str, Any] | None, base: str) -> dict[str, Any] | None:
+    """The picture with its archive URLs (`/api/…`) under `base` (the archive's address)."""
+    if not image or not base:
+        return image
+    return {
+        name: f"{base}{value}" if name in URL_FIELDS and str(value or "").startswith("/") else value
+        for name, value in image.items()
     }
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from archive.files import as_recorded
 from archive.visibility import in_scope, may_read, with_readable_links
 from events.items import ArchiveItem
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from eventsourcing.persistence import Notification
 
     from archive.catalogue import Catalogue
+    from archive.config import Settings
 
 # Rendered timelines and Kronieken kept (every year, format and role is one).
 RENDERED_CACHE_SIZE = 64
@@ -29,6 +31,7 @@ class RendersReadModels:
     """Items as recorded at a moment, and the timelines and Kronieken made of them."""
 
     if TYPE_CHECKING:  # what the archive provides
+        settings: Settings
         catalogue: Catalogue
         _cache: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], Any]]
         _cache_lock: threading.Lock
@@ -60,7 +63,7 @@ class RendersReadModels:
         today = self.today()
         readable = self.readable_refs(role)
         return [
-            with_readable_links(item, readable)
+            with_readable_links(as_recorded(item, now[item["ref"]]), readable)
             for item in items
             if item["ref"] in now
             and may_read(now[item["ref"]], role, today)
@@ -76,7 +79,7 @@ class RendersReadModels:
         def compute() -> Any:
             timeline = timelines.build(self.items_as_of(as_of, role=role), year)
             timeline["position"] = self.position() if as_of is None else None
-            return timelines.render(timeline, fmt)
+            return timelines.render(timeline, fmt, self.settings.base_url)
 
         if as_of is not None:
             return compute()
@@ -89,7 +92,8 @@ class RendersReadModels:
         from archive import kronieken
 
         def compute() -> Any:
-            return kronieken.render(kronieken.build(self.items_as_of(as_of, role=role)), fmt)
+            chronicle = kronieken.build(self.items_as_of(as_of, role=role))
+            return kronieken.render(chronicle, fmt, self.settings.base_url)
 
         if as_of is not None:
             return compute()

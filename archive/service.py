@@ -26,7 +26,7 @@ from archive.application import Wijkarchief, check_kind, event_record
 from archive.bulk_commands import BulkCommands
 from archive.catalogue import Catalogue, open_catalogue
 from archive.config import Settings
-from archive.files import FileReads
+from archive.files import FileReads, as_recorded
 from archive.keeping import KeepsViews, followers_lock
 from archive.pictures import thumbnail_url
 from archive.ports import SearchView, View
@@ -184,7 +184,9 @@ class Archive(FileReads, KeepsViews, RendersReadModels, BulkCommands, Wijkarchie
         check_kind(kind)
         current = self.recorded_item(kind, key)
         if role == "curator":
-            return current if as_of is None else self.recorded_item(kind, key, as_of=as_of)
+            if as_of is None:
+                return current
+            return as_recorded(self.recorded_item(kind, key, as_of=as_of), current)
         today = self.today()
         if not may_know(current, role, today):
             raise not_found(kind, key)
@@ -197,7 +199,7 @@ class Archive(FileReads, KeepsViews, RendersReadModels, BulkCommands, Wijkarchie
             raise not_found(kind, key)
         item = current
         if as_of is not None:
-            item = self.recorded_item(kind, key, as_of=as_of)
+            item = as_recorded(self.recorded_item(kind, key, as_of=as_of), current)
             if not in_scope(item.get("consent"), role):
                 raise not_found(kind, key)
         self.fresh()  # the links are checked against the catalogue

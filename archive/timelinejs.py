@@ -14,16 +14,18 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from archive.pictures import absolute
 from archive.timelines import Entry, html_figures, qualities_text
 from events import dates
 from events.errors import NotFound
 
 
-def render_timelinejs(timeline: dict[str, Any]) -> dict[str, Any]:
+def render_timelinejs(timeline: dict[str, Any], base: str = "") -> dict[str, Any]:
     """Knight Lab TimelineJS3 JSON: title, events (grouped per episode) and eras.
 
     TimelineJS cannot show a timeline without events (it shows its error screen), so an
-    empty year is NotFound.
+    empty year is NotFound. The JSON is shown on other sites (the programme's), where a
+    relative URL would name that site: every URL of the archive is under `base`.
     """
     if not timeline["entries"]:
         raise NotFound(
@@ -39,12 +41,12 @@ def render_timelinejs(timeline: dict[str, Any]) -> dict[str, Any]:
                 "text": "Governance in Bospolder-Tussendijken, opgebouwd uit het wijkarchief.",
             }
         },
-        "events": [timelinejs_event(entry, year) for entry in timeline["entries"]],
+        "events": [timelinejs_event(entry, year, base) for entry in timeline["entries"]],
         "eras": [timelinejs_era(era, year) for era in timeline.get("eras", [])],
     }
 
 
-def timelinejs_event(entry: Entry, year: int | None = None) -> dict[str, Any]:
+def timelinejs_event(entry: Entry, year: int | None = None, base: str = "") -> dict[str, Any]:
     """One TimelineJS event; intervals and seasons end on their strict last day.
 
     The archive's Dutch label is the slide's own `display_date`, so TimelineJS shows it once
@@ -59,14 +61,14 @@ def timelinejs_event(entry: Entry, year: int | None = None) -> dict[str, Any]:
         "unique_id": entry["id"],
         "start_date": start,
         "display_date": entry["date_label"],
-        "text": {"headline": str(escape(entry["title"])), "text": timelinejs_text(entry)},
+        "text": {"headline": str(escape(entry["title"])), "text": timelinejs_text(entry, base)},
     }
     if end is not None:
         event["end_date"] = end
     if entry.get("group"):
         event["group"] = str(escape(entry["group"]))
     if entry.get("image"):
-        event["media"] = timelinejs_media(entry["image"])
+        event["media"] = timelinejs_media(absolute(entry["image"], base) or entry["image"])
     return event
 
 
@@ -111,13 +113,15 @@ def _tl_key(date: dict[str, int]) -> tuple[int, int, int]:
     return (date["year"], date.get("month", 1), date.get("day", 1))
 
 
-def timelinejs_text(entry: Entry) -> str:
-    """The HTML text of a TimelineJS event: text, qualities, reference and source."""
+def timelinejs_text(entry: Entry, base: str = "") -> str:
+    """The HTML text of a TimelineJS event: text, qualities, reference (a link to the item's
+    page under `base`) and source."""
     parts = [Markup("<p>%s</p>") % html_figures(entry["text"])] if entry["text"] else []
     if entry["qualities"]:
         parts.append(Markup("<p>Kwaliteiten: %s</p>") % qualities_text(entry["qualities"]))
     source = f" · Bron: {entry['source']}" if entry["source"] else ""
-    parts.append(Markup('<p><a href="/%s">%s</a>%s</p>') % (entry["ref"], entry["ref"], source))
+    link = f"{base}/{entry['ref']}"
+    parts.append(Markup('<p><a href="%s">%s</a>%s</p>') % (link, entry["ref"], source))
     return str(Markup("").join(parts))
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from archive.pictures import picture
+from archive.pictures import absolute, borrowed
 from events import dates, qualities
 from events.errors import InvalidInput
 
@@ -53,9 +53,11 @@ def collect(
 ) -> list[Entry]:
     """Entries for every dated item and happening `keep(item, item_or_happening)` accepts."""
     entries: list[Entry] = []
+    items = list(items)
+    readable = {item["ref"]: item for item in items}  # what an episode may borrow a picture of
     for item in items:
         if item.get("date") and keep(item, item):
-            entries.append(item_entry(item))
+            entries.append(item_entry(item, readable))
         for happening in item.get("happenings") or []:
             if happening.get("date") and keep(item, happening):
                 entries.append(happening_entry(item, happening))
@@ -73,8 +75,9 @@ def entry_id(ref: str) -> str:
     return ref.replace("/", "-")
 
 
-def item_entry(item: dict[str, Any]) -> Entry:
-    """The entry of an item itself (episode, story or media item)."""
+def item_entry(item: dict[str, Any], readable: dict[str, dict[str, Any]] | None = None) -> Entry:
+    """The entry of an item itself (episode, story or media item); an episode without a
+    picture borrows one of a linked media item in `readable` (`archive.pictures.borrowed`)."""
     episode = item["kind"] == "episodes"
     return _entry(
         item,
@@ -86,7 +89,7 @@ def item_entry(item: dict[str, Any]) -> Entry:
         source=item.get("source") or "",
         themes=list(item.get("themes") or []),
         group=item["title"] if episode else None,
-        image=picture(item),
+        image=borrowed(item, readable or {}),
     )
 
 
@@ -131,7 +134,7 @@ def _entry(
         "themes": fields["themes"],
         "qualities": qualities_of(item.get("assessments") if assessments is None else assessments),
         "group": fields["group"],
-        "image": fields.get("image"),  # archive.pictures.picture: the item's own, not a happening's
+        "image": fields.get("image"),  # archive.pictures.borrowed: never a happening's
     }
 
 
@@ -215,22 +218,32 @@ def eras(entries: list[Entry]) -> list[dict[str, str]]:
 # -- rendering -----------------------------------------------------------------
 
 
-def render(timeline: dict[str, Any], fmt: str) -> Any:
-    """The timeline as json (the dict), markdown, html or timelinejs."""
+def render(timeline: dict[str, Any], fmt: str, base: str = "") -> Any:
+    """The timeline as json, markdown, html or timelinejs; the JSON forms leave the archive,
+    so their URLs are absolute under `base` (the archive's address)."""
     renderers: dict[str, Callable[[dict[str, Any]], Any]] = {
-        "json": lambda t: t,
+        "json": lambda t: with_base(t, base),
         "markdown": render_markdown,
         "html": render_html,
-        "timelinejs": _timelinejs,
+        "timelinejs": lambda t: _timelinejs(t, base),
     }
     return renderers[check_format(fmt, FORMATS)](timeline)
 
 
-def _timelinejs(timeline: dict[str, Any]) -> dict[str, Any]:
+def with_base(document: dict[str, Any], base: str) -> dict[str, Any]:
+    """A timeline or the Kronieken with its entries' pictures absolute under `base`."""
+    if not base:
+        return document
+    entries = [{**e, "image": absolute(e["image"], base)} if e.get("image") else e
+               for e in document["entries"]]  # fmt: skip
+    return {**document, "entries": entries}
+
+
+def _timelinejs(timeline: dict[str, Any], base: str) -> dict[str, Any]:
     # archive.timelinejs builds on this module's helpers, so it is imported when first used.
     from archive.timelinejs import render_timelinejs
 
-    return render_timelinejs(timeline)
+    return render_timelinejs(timeline, base)
 
 
 def check_format(fmt: str, allowed: tuple[str, ...]) -> str:

@@ -10,7 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from api.pages.templating import item_path
-from archive.pictures import VISUAL_KINDS, credit, no_file_text, picture, shown_files, tile_word
+from archive.pictures import (
+    VISUAL_KINDS,
+    credit,
+    describe,
+    no_file_text,
+    picture,
+    shown_files,
+    tile_word,
+)
 
 
 def files_context(
@@ -33,17 +41,26 @@ def files_context(
         "no_file": None,
         "source_url": item.get("url") or None,
         "as_of": as_of,
+        "removed": removed_files(item),
     }
     if item.get("kind") == "media":
         if own:
             context["main"], context["more"] = own[0], own[1:]
-        elif not item.get("erased"):
+        elif not item.get("erased") and not context["removed"]:
             context["no_file"] = no_file_text(item)
         return context
     tiles = [_own_tile(item, f) for f in own]
     tiles += [t for t in (_linked_tile(other) for other in linked) if t is not None]
     context["tiles"] = tiles
     return context
+
+
+def removed_files(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """Files an `as_of` page lists as recorded then, since taken off the item: not served,
+    so shown as "bestand later verwijderd" (`archive.files.as_recorded`)."""
+    if item.get("tombstone") or item.get("erased"):
+        return []
+    return [{**f, "about": describe(f)} for f in item.get("files") or [] if f.get("removed")]
 
 
 def _own_tile(item: dict[str, Any], file: dict[str, Any]) -> dict[str, Any]:
