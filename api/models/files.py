@@ -25,6 +25,13 @@ class FilePublic(Answer):
     thumbnail_url: str | None = Field(None, description="Beelden en PDF's (320 px).")
     display_url: str | None = Field(None, description="Beelden: weergave (1600 px, JPEG).")
     original_url: str | None = Field(None, description="Alleen voor curatoren bewaard origineel.")
+    unavailable: str | None = Field(
+        None,
+        description="Waarom een bestand geen URL heeft: `removed` (een as_of-antwoord noemt een "
+        "bestand dat een curator later verwijderde) of `erased` (het item is gewist); null "
+        "voor een bestand dat geleverd wordt.",
+        examples=[None, "removed"],
+    )
 
 
 class FileWritten(FilePublic):

@@ -29,11 +29,19 @@ class SearchHit(Answer):
 
 class EntryImage(Answer):
     """The picture of a timeline or Kronieken entry: the item's own first image (or the
-    first page of its first PDF), only of items the reader may read."""
+    first page of its first PDF); an episode without one borrows the image of a linked media
+    item (`from`). Only of items the reader may read; absolute under WIJKARCHIEF_BASE_URL."""
 
     url: str = Field(description="De weergavegrootte (1600 px) of de pdf-miniatuur.")
     thumbnail: str | None = Field(None, description="Miniatuur (320 px).")
     link: str = Field(description="Het volledige bestand.")
+    from_: str | None = Field(
+        None,
+        alias="from",
+        description="Het gekoppelde media-item waarvan een episode zonder eigen beeld het "
+        "beeld toont.",
+        examples=["media/foto-duimdrop"],
+    )
     alt: str = Field(examples=["Foto: Astrid Mennen, Bouwkeet"])
     caption: str = ""
     credit: str = Field("", examples=["Foto: Florian Braakman"])
