@@ -153,10 +153,12 @@ def uvicorn(
     args: Sequence[str] = (),
     kill: bool = False,
     app: str = APP,
+    port: int | None = None,
 ) -> Iterator[Server]:
-    """The app of `wijkarchief serve` (or the factory `app`) in a real uvicorn on a free
-    port, answering /api/health; stopped on the way out (`kill`: SIGKILL at once)."""
-    port = free_port()
+    """The app of `wijkarchief serve` (or the factory `app`) in a real uvicorn on `port` (a
+    free one if not given), answering /api/health; stopped on the way out (`kill`: SIGKILL
+    at once)."""
+    port = port or free_port()
     command = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1"]
     process = spawn([*command, "--port", str(port), *args], env, log)
     try:

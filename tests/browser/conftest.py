@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from tests.servers import uvicorn
+from tests.servers import free_port, uvicorn
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
@@ -99,7 +99,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if REASON is not None:
         _unavailable()
     data = tmp_path_factory.mktemp("browser-data")
+    # The address it is reached at is its WIJKARCHIEF_BASE_URL: the absolute URLs of its
+    # feeds (TimelineJS shown on another site) name this server.
+    port = free_port()
     env = {**os.environ, "WIJKARCHIEF_DATA": str(data)}
+    env["WIJKARCHIEF_BASE_URL"] = f"http://127.0.0.1:{port}"
     env.pop("WIJKARCHIEF_DATABASE_URL", None)
     seeded = subprocess.run(
         [_program(), "seed"], env=env, capture_output=True, text=True, timeout=300
@@ -112,7 +116,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     assert created.returncode == 0, created.stderr
     token = created.stdout.strip().splitlines()[-1].strip()
     log = data / "server.log"
-    with uvicorn(env, log, args=["--log-level", "warning"], app=APP) as running:
+    with uvicorn(env, log, args=["--log-level", "warning"], app=APP, port=port) as running:
         yield Server(running.base, data, token, env)
 
 

@@ -3,8 +3,11 @@
 An episode of 2020 with a photo, a drawing and a recording (uploaded through the API,
 `tests.browser.pictured`): the photo's page shows an image that actually loads, the
 recording's page a player that seeks, the episode page the thumbnails of its media, the
-TimelineJS of 2020 the photo on its slide; the seed's photographs and the drawing "Corona
-Kronieken" have no file and say so, with the credit the source gives. Screenshots of the
+TimelineJS of 2020 (on another site: absolute URLs) the photo on its slide and on the
+episode's (borrowed), the 2020 timeline page the episode with its borrowed thumbnail, a page
+as of before a file was removed "Bestand later verwijderd" and only images that load; the
+seed's photographs and the drawing "Corona Kronieken" have no file and say so, with the
+credit the source gives. Screenshots of the
 media page, the episode and the 2020 timeline go to test-artifacts/ and, when that folder
 exists, to /work/notes/screenshots/.
 """
@@ -13,14 +16,18 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
+import urllib.parse
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.browser.conftest import Server
-from tests.browser.pictured import pictured
+from tests.browser.pictured import pictured, scene
 from tests.browser.test_timelinejs import _load
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -108,6 +115,15 @@ def test_the_2020_timeline_shows_its_pictures(
     page.wait_for_function(
         f"() => ({LOADED})(document.querySelector('#media-{ids['photo']} figure.picture img'))"
     )
+    # The episode has no file: its entry shows its linked photo's thumbnail, loaded.
+    borrowed = f"#episodes-{ids['episode']} figure.picture img"
+    page.locator(borrowed).scroll_into_view_if_needed()
+    page.wait_for_function(f"() => ({LOADED})(document.querySelector('{borrowed}'))")
+    assert (
+        page.locator(borrowed)
+        .get_attribute("src")
+        .endswith(f"/api/media/{ids['photo']}/files/f1/thumbnail")
+    )
     _shot(page, artifacts, "timeline-2020-with-images")
     # The month of the photo, close up (the whole year is a long page).
     section = page.locator(f"section:has(#media-{ids['photo']})")
@@ -119,24 +135,69 @@ def test_the_2020_timeline_shows_its_pictures(
 def test_timelinejs_shows_the_photo_on_its_slide(
     browser: Any, server: Server, ids: dict[str, str], timelinejs_dist: Path
 ) -> None:
+    # The feed shown on another site (the programme's, `ORIGIN` of the harness), which does
+    # not serve `/api/…`: the pictures are absolute under the archive's WIJKARCHIEF_BASE_URL.
     with urllib.request.urlopen(f"{server.url}/api/timelines/2020?format=timelinejs") as answer:
         data = json.loads(answer.read())
     slide_id = f"media-{ids['photo']}"
     event = next(e for e in data["events"] if e["unique_id"] == slide_id)
-    assert event["media"]["url"].endswith(f"/api/media/{ids['photo']}/files/f1/display")
+    assert event["media"]["url"] == f"{server.url}/api/media/{ids['photo']}/files/f1/display"
+    # The episode has no file of its own: its slide borrows the linked photo.
+    episode_id = f"episodes-{ids['episode']}"
+    episode = next(e for e in data["events"] if e["unique_id"] == episode_id)
+    assert episode["media"]["url"] == event["media"]["url"]
     context, tab, outside = _load(browser, timelinejs_dist, data, server.url)
     try:
-        tab.evaluate(f"window.timeline.goToId({json.dumps(slide_id)})")
-        image = tab.locator(f"#{slide_id} .tl-media img")
-        image.wait_for(state="attached")
-        tab.wait_for_function(
-            f"() => {{ const i = document.querySelector('#{slide_id} .tl-media img');"
-            f" return i && ({LOADED})(i); }}"
-        )
-        assert tab.locator(f"#{slide_id} .tl-credit").inner_text().startswith("Foto: ")
+        for shown in (slide_id, episode_id):
+            tab.evaluate(f"window.timeline.goToId({json.dumps(shown)})")
+            image = tab.locator(f"#{shown} .tl-media img")
+            image.wait_for(state="attached")
+            tab.wait_for_function(
+                f"() => {{ const i = document.querySelector('#{shown} .tl-media img');"
+                f" return i && ({LOADED})(i); }}"
+            )
+            assert tab.locator(f"#{shown} .tl-credit").inner_text().startswith("Foto: ")
         assert not outside, f"TimelineJS asked for {outside}"
     finally:
         context.close()
+
+
+def test_an_as_of_page_says_a_file_was_removed_later(
+    page: Any, server: Server, artifacts: Path
+) -> None:
+    # A photo with two files; a curator removes one. As of before the removal the page
+    # says so, and every image it shows loads (no URL that answers 404).
+    key = "foto-later-verwijderd-2020"
+    headers = {"Authorization": f"Bearer {server.token}"}
+    with httpx.Client(base_url=server.url, headers=headers, timeout=60) as client:
+        body = {
+            "id": key,
+            "kind": "photo",
+            "title": "Straatbeeld aan de Schiedamseweg",
+            "outlet": "Wijkarchief (testbeeld)",
+            "date": "2020-05-04",
+            "consent": "public",
+        }
+        assert client.post("/api/media", json=body).status_code == 201
+        for name, colours in (("blijft.png", ((90, 140, 210), (150, 150, 130))),
+                              ("weg.png", ((230, 120, 90), (90, 90, 90)))):  # fmt: skip
+            sent = client.post(f"/api/media/{key}/files",
+                               files={"file": (name, scene((1200, 800), *colours))})  # fmt: skip
+            assert sent.status_code == 201, sent.text
+        time.sleep(0.05)
+        before = datetime.now(UTC).isoformat()
+        time.sleep(0.05)
+        assert client.delete(f"/api/media/{key}/files/f2").status_code == 204
+    page.goto(f"/media/{key}?" + urllib.parse.urlencode({"as_of": before}))
+    note = page.locator(".file-removed")
+    assert note.count() == 1 and "Bestand later verwijderd: weg.png" in note.inner_text()
+    images = page.locator("main img")
+    assert images.count() >= 1
+    for img in images.all():
+        img.scroll_into_view_if_needed()
+        assert img.evaluate(WHEN_LOADED), img.get_attribute("src")
+    assert "/files/f2" not in page.content()
+    _shot(page, artifacts, "media-page-as-of-file-removed-later")
 
 
 @pytest.mark.parametrize(

@@ -88,10 +88,15 @@ def _local(dist: Path, url: str) -> Path:
 def _load(
     browser: Any, dist: Path, data: dict[str, Any], api: str | None = None
 ) -> tuple[Any, Any, list[str]]:
-    """A tab with TimelineJS showing `data`; any request off this machine is refused.
+    """A tab with TimelineJS showing `data` on a site of its own (`ORIGIN`, as on the
+    programme's site); any request off this machine is refused.
 
-    With `api` (the archive's address), the feed's own relative URLs (`/api/…`: the
-    pictures of items, issue 19) are fetched from the archive, as on the archive's site.
+    With `api` (the archive's address), requests to the archive are let through: the
+    feed's pictures (issue 19) are absolute URLs under the archive's base URL. A relative
+    `/api/…` would ask `ORIGIN`, and is refused like any other request elsewhere. (The
+    archive's answers are fetched by Playwright and handed to the page: Chromium's Private
+    Network Access keeps a page of a public origin from loading 127.0.0.1 itself; the real
+    archive has a public address.)
     """
     context = browser.new_context(viewport=DESKTOP, locale="nl-NL")
     outside: list[str] = []
@@ -105,8 +110,8 @@ def _load(
             path = _local(dist, url)
             kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             route.fulfill(status=200, content_type=kind, body=path.read_bytes())
-        elif api and url.startswith(ORIGIN + "/api/"):
-            route.fulfill(response=route.fetch(url=api + url[len(ORIGIN) :]))
+        elif api and url.startswith(api + "/"):
+            route.fulfill(response=route.fetch())
         else:
             outside.append(url)
             route.abort()
