@@ -29,9 +29,10 @@ never across items (two items sharing a blob would share its fate on erasure).
 from __future__ import annotations
 
 import hashlib
+import io
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -50,6 +51,7 @@ from archive.filetypes import (
     sniff,
 )
 from archive.ports import BlobMissing, BlobStore
+from archive.scrubbing import CLEANED, scrub_media, scrub_pdf
 from events.errors import InvalidInput, NotFound
 from events.files import public_file
 from events.items import ArchiveItem, acting_as
@@ -172,20 +174,26 @@ class FileCommands:
         item = self._load(kind, key)
         if item.erased:
             item.attach_file({})  # refused by the domain: nothing more on an erased item
-        with _seekable(source, settings.max_upload_bytes) as (handle, size):
+        with _seekable(source, settings.max_upload_bytes) as (handle, size), ExitStack() as stack:
             content_type = sniff(handle.read(SNIFF))
             handle.seek(0)
             check_size(content_type, size, settings.max_image_bytes, settings.max_media_bytes)
             prepared = self._prepare(handle, content_type)
-            clean = prepared.clean
-            sha256 = hashlib.sha256(clean).hexdigest() if clean is not None else _digest(handle)
+            # What is stored: the clean bytes (images, PDFs), a clean copy (audio, video), or
+            # the upload itself (WebM); a clean form keeps the original only when asked.
+            clean: IO[bytes] = handle
+            if prepared.clean is not None:
+                clean = io.BytesIO(prepared.clean)
+            elif prepared.cleaned is not None:
+                clean = stack.enter_context(prepared.cleaned)
+            sha256 = _digest(clean)
             existing = next((f for f in item.files.values() if f.get("sha256") == sha256), None)
             if existing is not None:
                 return {**file_links(kind, key, existing), "item": item.ref, "position": None}
             secret = filecrypt.new_key()
             stored: list[str] = []
             try:
-                blob = self._put(secret, item.id, [clean] if clean is not None else _pieces(handle))
+                blob = self._put(secret, item.id, _pieces(clean))
                 stored.append(blob)
                 variants: dict[str, dict[str, Any]] = {}
                 for name, data in prepared.derivatives.items():
@@ -193,14 +201,14 @@ class FileCommands:
                     stored.append(address)
                     variants[name] = {"blob": address, "bytes": len(data),
                                       "content_type": "image/jpeg"}  # fmt: skip
-                if keep_original and clean is not None:
+                if keep_original and clean is not handle:
                     address = self._put(secret, item.id, _pieces(handle))
                     stored.append(address)
                     variants["original"] = {"blob": address, "bytes": size,
                                             "content_type": content_type}  # fmt: skip
                 fields: dict[str, Any] = {
                     "content_type": content_type,
-                    "bytes": len(clean) if clean is not None else size,
+                    "bytes": clean.seek(0, 2),
                     "sha256": sha256,
                     "filename": _filename(filename, content_type),
                     "key": secret.hex(),
@@ -221,8 +229,11 @@ class FileCommands:
     def _prepare(self, handle: IO[bytes], content_type: str) -> Prepared:
         if content_type in IMAGE_TYPES:
             return clean_image(handle, content_type)
-        if content_type == "application/pdf":
-            return pdf_thumbnail(handle)
+        if content_type == "application/pdf":  # metadata removed; its first page rendered
+            clean = scrub_pdf(handle)
+            return Prepared(clean, pdf_thumbnail(io.BytesIO(clean)).derivatives)
+        if content_type in CLEANED:
+            return Prepared(None, {}, cleaned=scrub_media(handle, content_type))
         return Prepared(None, {})
 
     def _put(self, secret: bytes, item: UUID, pieces: Any) -> str:

@@ -105,13 +105,15 @@ def check_size(content_type: str, size: int, image_limit: int, media_limit: int)
 
 @dataclass
 class Prepared:
-    """What is stored of an upload: clean bytes (None: the upload itself is clean),
+    """What is stored of an upload: clean bytes, or a clean copy in a temporary file (the
+    caller closes it; audio and video), or neither (the upload is stored as sent);
     derivatives by name, and the size of an image."""
 
     clean: bytes | None
     derivatives: dict[str, bytes]
     width: int | None = None
     height: int | None = None
+    cleaned: IO[bytes] | None = None
 
 
 def _open_image(source: IO[bytes]) -> Any:

@@ -117,12 +117,13 @@ def test_types_are_decided_from_the_content(api) -> None:
             assert "niet bewaard" in problem["detail"]
         else:
             api.problem(response, 422)
-    # A PDF is kept as sent with a thumbnail of its first page; an MP3 without one.
+    # A PDF is kept (written anew without its metadata: tests/e2e/test_media_scrubbed.py)
+    # with a thumbnail of its first page; an MP3 without one.
     pdf = _pdf()
     answer = upload(api, pdf, "verslag", mime="application/octet-stream").json()
     assert answer["content_type"] == "application/pdf" and answer["thumbnail_url"]
     assert answer["filename"] == "verslag"
-    assert api.get(answer["url"]).content == pdf
+    assert api.get(answer["url"]).content.startswith(b"%PDF-")
     assert Image.open(io.BytesIO(api.get(answer["thumbnail_url"]).content)).format == "JPEG"
     mp3 = b"ID3\x03\x00\x00\x00\x00\x00\x00" + bytes(range(256)) * 40
     answer = upload(api, mp3, "interview.mp3").json()
@@ -150,7 +151,8 @@ def _pdf() -> bytes:
 
 def test_ranges_let_a_player_seek(api) -> None:
     add_media(api, kind="audio")
-    audio = b"ID3\x03\x00\x00\x00\x00\x00\x00" + bytes(i % 251 for i in range(700_000))
+    # An MP3 without tags (an MPEG frame header first): nothing to remove, stored as sent.
+    audio = b"\xff\xfb\x90\x64" + bytes(i % 251 for i in range(700_000))
     answer = upload(api, audio, "interview.mp3").json()
     url = answer["url"]
     whole = api.get(url)

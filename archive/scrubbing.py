@@ -1,0 +1,266 @@
+"""The metadata of PDFs, audio and video removed before they are stored (images: `clean_image`).
+
+A file whose metadata cannot be removed is refused (`MetadataNotRemovable`, 422), never
+stored with it. What is removed, per type (docs/media-files.md):
+
+- **PDF** (pikepdf, i.e. qpdf): the document information dictionary (author, creator,
+  producer, title, dates) and every XMP metadata stream (the catalog's `/Metadata`, and those
+  of pages, images, fonts and forms), and `/PieceInfo` (an editor's private data). The file
+  is written anew, so earlier revisions of an incrementally updated PDF (and the metadata they
+  held) are gone too; a PDF encrypted with an owner password is written unencrypted. One that
+  needs a password to open is refused.
+- **MP3**: every ID3v2 tag at the start, the ID3v1 tag and any APEv2 tag (mutagen); Lyrics3
+  or an appended ID3v2 tag are refused.
+- **M4A, MP4**: every box that carries metadata rather than the recording — `udta` (the
+  iTunes `ilst` tags, the `©xyz` location), `meta` (Apple's `keys`/`ilst`, such as
+  `com.apple.quicktime.location.ISO6709`), `uuid` (XMP, vendors' own) — at the top, in
+  `moov` and in each `trak` becomes a `free` box of the same size filled with zeros, as do
+  the old `free`/`skip` boxes (edits leave old tags in them). No size or offset changes, so
+  the media data is untouched. A track of timed GPS data (`gpmd`, `camm`) is refused.
+- **OGG**: the Vorbis comments (mutagen; the encoder's vendor string stays).
+- **WAV**: every chunk but the sound's own (`fmt `, `data`, `fact`, `cue `, `smpl`, `inst`,
+  `plst`) becomes a `JUNK` chunk of zeros: `LIST`/`INFO`, `id3 `, `bext`, `iXML`, `_PMX`, …
+- **WebM**: not cleaned (no well-kept Python library writes Matroska tags): stored as sent.
+
+Audio and video are cleaned in a copy (a spooled temporary file), in place and piece by
+piece, so a large recording is never held whole in memory; PDFs (at most 25 MB) in memory.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Any
+
+from archive.filetypes import EXTENSIONS, refused
+from events.errors import ArchiveError, InvalidInput
+
+PIECE = 256 * 1024
+SPOOL_IN_MEMORY = 1024 * 1024
+CLEANED = ("application/pdf", "audio/mpeg", "audio/mp4", "audio/ogg", "audio/wav", "video/mp4")
+MP4_METADATA = {b"udta", b"meta", b"uuid", b"free", b"skip"}
+MP4_GPS_TRACKS = {b"gpmd", b"camm"}  # GoPro's GPS and Google's camera motion (with GPS)
+WAV_SOUND = {b"fmt ", b"data", b"fact", b"cue ", b"smpl", b"inst", b"plst"}
+
+
+class MetadataNotRemovable(InvalidInput):
+    """A PDF, recording or video whose metadata the archive cannot remove: not stored."""
+
+    title = "Metadata niet te verwijderen"
+
+
+def not_removable(what: str) -> MetadataNotRemovable:
+    return MetadataNotRemovable(
+        f"De metadata van dit bestand kan niet worden verwijderd ({what}); het wordt niet "
+        "bewaard. Sla het opnieuw op zonder metadata (of in een ander programma) en "
+        "upload het dan.",
+        field="file",
+    )
+
+
+def scrub_pdf(source: IO[bytes]) -> bytes:
+    """The PDF written anew without its information dictionary and XMP metadata."""
+    import pikepdf
+
+    source.seek(0)
+    try:
+        pdf = pikepdf.open(io.BytesIO(source.read()))
+    except pikepdf.PasswordError:
+        raise not_removable("een PDF met een wachtwoord") from None
+    except Exception as error:  # qpdf could not make sense of it
+        raise refused(f"geen leesbare PDF: {type(error).__name__}") from None
+    try:
+        with pdf:
+            if "/Info" in pdf.trailer:
+                del pdf.trailer["/Info"]
+            for obj in pdf.objects:
+                if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+                    for name in ("/Metadata", "/PieceInfo"):
+                        if name in obj:
+                            del obj[name]
+            out = io.BytesIO()
+            pdf.save(out, deterministic_id=True, encryption=False, fix_metadata_version=False)
+    except Exception as error:
+        raise not_removable(f"PDF: {type(error).__name__}") from None
+    return out.getvalue()
+
+
+def scrub_media(source: IO[bytes], content_type: str) -> IO[bytes]:
+    """A temporary file with the recording or video without its metadata (the caller
+    closes it); `MetadataNotRemovable` when that cannot be done."""
+    copy = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+    try:
+        source.seek(0)
+        while piece := source.read(PIECE):
+            copy.write(piece)
+        source.seek(0)
+        cleaner = {
+            "audio/mpeg": _mp3, "audio/mp4": _mp4, "video/mp4": _mp4, "audio/ogg": _ogg,
+            "audio/wav": _wav,
+        }[content_type]  # fmt: skip
+        try:
+            cleaner(copy)
+        except ArchiveError:
+            raise
+        except Exception as error:  # mutagen's errors, a malformed structure
+            name = EXTENSIONS[content_type].upper()
+            raise not_removable(f"{name}: {type(error).__name__}: {error}") from None
+        copy.seek(0)
+        return copy
+    except BaseException:
+        copy.close()
+        raise
+
+
+def _size(handle: IO[bytes]) -> int:
+    return handle.seek(0, 2)
+
+
+def _zero(handle: IO[bytes], start: int, end: int) -> None:
+    handle.seek(start)
+    while start < end:
+        step = min(PIECE, end - start)
+        handle.write(bytes(step))
+        start += step
+
+
+def _mp3(handle: IO[bytes]) -> None:
+    import mutagen.apev2
+    import mutagen.id3
+
+    for _ in range(16):  # some taggers put one ID3v2 tag before another
+        handle.seek(0)
+        if handle.read(3) != b"ID3":
+            break
+        mutagen.id3.delete(handle, delete_v1=False, delete_v2=True)
+    for _ in range(16):  # at the end, in either order: an APEv2 tag and an ID3v1 tag
+        size = _size(handle)
+        mutagen.id3.delete(handle, delete_v1=True, delete_v2=False)
+        mutagen.apev2.delete(handle)
+        if _size(handle) == size:
+            break
+    handle.seek(0)
+    head = handle.read(3)
+    handle.seek(max(0, _size(handle) - 64 * 1024))
+    tail = handle.read()
+    if head == b"ID3" or tail[-128:-125] == b"TAG" or b"APETAGEX" in tail:
+        raise not_removable("MP3: de ID3- of APE-tag blijft staan")
+    if b"LYRICSBEGIN" in tail or tail[-10:-7] == b"3DI":
+        raise not_removable("MP3: een Lyrics3- of ID3v2-tag aan het eind")
+
+
+def _boxes(handle: IO[bytes], start: int, end: int) -> Iterator[tuple[bytes, int, int, int]]:
+    """The boxes in [start, end): type, start, header length, size."""
+    while start + 8 <= end:
+        handle.seek(start)
+        size, kind = struct.unpack(">I4s", handle.read(8))
+        header = 8
+        if size == 1:
+            (size,) = struct.unpack(">Q", handle.read(8))
+            header = 16
+        elif size == 0:
+            size = end - start
+        if size < header or start + size > end:
+            raise ValueError(f"box {kind!r} at {start} has a wrong size")
+        yield kind, start, header, size
+        start += size
+    if start != end:
+        raise ValueError(f"{end - start} bytes left over at {start}")
+
+
+def _free(handle: IO[bytes], start: int, header: int, size: int) -> None:
+    handle.seek(start + 4)
+    handle.write(b"free")
+    _zero(handle, start + header, start + size)
+
+
+def _mp4(handle: IO[bytes]) -> None:
+    import mutagen.mp4
+
+    moov = False
+    for kind, start, header, size in list(_boxes(handle, 0, _size(handle))):
+        if kind in MP4_METADATA:
+            _free(handle, start, header, size)
+        elif kind == b"moov":
+            moov = True
+            _moov(handle, start + header, start + size)
+    if not moov:
+        raise not_removable("MP4 zonder moov-box")
+    _check(handle, mutagen.mp4.MP4, "MP4")
+
+
+def _moov(handle: IO[bytes], begin: int, end: int) -> None:
+    for kind, start, header, size in list(_boxes(handle, begin, end)):
+        if kind in MP4_METADATA:
+            _free(handle, start, header, size)
+        elif kind == b"trak":
+            for inner, at, head, length in list(_boxes(handle, start + header, start + size)):
+                if inner in MP4_METADATA:
+                    _free(handle, at, head, length)
+                elif inner == b"mdia" and _sample_format(handle, at + head, at + length) in (
+                    MP4_GPS_TRACKS
+                ):
+                    raise not_removable("MP4 met een spoor van GPS-gegevens")
+
+
+def _sample_format(handle: IO[bytes], begin: int, end: int) -> bytes:
+    """The format of a track's first sample description (mdia/minf/stbl/stsd)."""
+    for path in (b"minf", b"stbl", b"stsd"):
+        found = next(((s, h, z) for k, s, h, z in _boxes(handle, begin, end) if k == path), None)
+        if found is None:
+            return b""
+        start, header, size = found
+        begin, end = start + header, start + size
+    handle.seek(begin + 8 + 4)  # version and flags, entry count; then the entry's size
+    return handle.read(4)
+
+
+def _ogg(handle: IO[bytes]) -> None:
+    import mutagen
+    import mutagen.ogg
+
+    handle.seek(0)
+    audio: Any = mutagen.File(handle)
+    if not isinstance(audio, mutagen.ogg.OggFileType):
+        raise not_removable("OGG dat mutagen niet kent")
+    handle.seek(0)
+    audio.delete(handle)
+    _check(handle, mutagen.ogg.OggFileType, "OGG")
+
+
+def _wav(handle: IO[bytes]) -> None:
+    import mutagen.wave
+
+    total = _size(handle)
+    handle.seek(0)
+    _riff, size, _wave = struct.unpack("<4sI4s", handle.read(12))
+    end = min(8 + size, total)
+    position = 12
+    while position + 8 <= end:
+        handle.seek(position)
+        kind, length = struct.unpack("<4sI", handle.read(8))
+        stop = position + 8 + length
+        if stop > total:
+            if kind == b"data":  # a recorder's data chunk whose size was never set
+                break
+            raise not_removable(f"WAV: het stuk {kind!r} is langer dan het bestand")
+        if kind not in WAV_SOUND:
+            handle.seek(position)
+            handle.write(b"JUNK")
+            _zero(handle, position + 8, stop)
+        position = stop + (length & 1)
+    _check(handle, mutagen.wave.WAVE, "WAV")
+
+
+def _check(handle: IO[bytes], kind: type[Any], name: str) -> None:
+    """The cleaned file still reads as its kind (mutagen), with no tags left."""
+    import mutagen
+
+    handle.seek(0)
+    audio: Any = mutagen.File(handle)
+    if not isinstance(audio, kind):
+        raise not_removable(f"{name}: na het verwijderen niet meer leesbaar")
+    if audio.tags:
+        raise not_removable(f"{name}: er blijven tags staan")
