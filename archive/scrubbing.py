@@ -73,18 +73,30 @@ def scrub_pdf(source: IO[bytes]) -> bytes:
         raise refused(f"geen leesbare PDF: {type(error).__name__}") from None
     try:
         with pdf:
-            if "/Info" in pdf.trailer:
-                del pdf.trailer["/Info"]
+            pdfa = _pdfa(pdf)
+            for key in set(pdf.trailer.keys()) - {"/Root", "/Size", "/ID"}:
+                del pdf.trailer[key]  # /Info, and any key a damaged trailer was read with
             for obj in pdf.objects:
                 if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
                     for name in ("/Metadata", "/PieceInfo"):
                         if name in obj:
                             del obj[name]
+            if pdfa:
+                with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+                    xmp["pdfaid:part"], xmp["pdfaid:conformance"] = pdfa[0], pdfa[1:]
             out = io.BytesIO()
             pdf.save(out, deterministic_id=True, encryption=False, fix_metadata_version=False)
     except Exception as error:
         raise not_removable(f"PDF: {type(error).__name__}") from None
     return out.getvalue()
+
+
+def _pdfa(pdf: Any) -> str:
+    """The PDF/A part and conformance its XMP claims ("2B"; "" if none): kept, alone."""
+    try:
+        return str(pdf.open_metadata().pdfa_status)
+    except Exception:  # XMP that cannot be read claims nothing
+        return ""
 
 
 def scrub_media(source: IO[bytes], content_type: str) -> IO[bytes]:
@@ -219,15 +231,51 @@ def _sample_format(handle: IO[bytes], begin: int, end: int) -> bytes:
 
 def _ogg(handle: IO[bytes]) -> None:
     import mutagen
-    import mutagen.ogg
+    import mutagen.oggopus
+    import mutagen.oggvorbis
 
     handle.seek(0)
     audio: Any = mutagen.File(handle)
-    if not isinstance(audio, mutagen.ogg.OggFileType):
-        raise not_removable("OGG dat mutagen niet kent")
+    kinds = (mutagen.oggvorbis.OggVorbis, mutagen.oggopus.OggOpus)
+    if not isinstance(audio, kinds):
+        raise not_removable("OGG, maar geen Vorbis of Opus")
     handle.seek(0)
     audio.delete(handle)
-    _check(handle, mutagen.ogg.OggFileType, "OGG")
+    _check(handle, kinds, "OGG")
+    _ogg_comment_empty(handle)
+
+
+def _ogg_comment_empty(handle: IO[bytes]) -> None:
+    """One logical stream, whose comment packet holds nothing but the encoder's name (and
+    zeros): mutagen keeps an Opus packet's binary data after the comments."""
+    import mutagen.ogg
+
+    page_of: Any = mutagen.ogg.OggPage  # untyped
+    total = _size(handle)
+    handle.seek(0)
+    serials: set[int] = set()
+    first: list[Any] = []
+    packets: list[bytes] = []
+    while handle.tell() < total:
+        page = page_of(handle)
+        serials.add(page.serial)
+        if len(packets) < 2 and page.serial == next(iter(serials)):
+            first.append(page)
+            packets = page_of.to_packets(first, strict=False)
+    if len(serials) != 1:
+        raise not_removable("OGG met meer dan één stroom")
+    comment = packets[1] if len(packets) > 1 else b""
+    framing = comment.startswith(b"\x03vorbis")
+    if not framing and not comment.startswith(b"OpusTags"):
+        raise not_removable("OGG zonder commentaarpakket")
+    body = comment[7 if framing else 8 :]
+    (vendor,) = struct.unpack_from("<I", body)
+    (count,) = struct.unpack_from("<I", body, 4 + vendor)
+    rest = body[8 + vendor :]
+    if framing and rest[:1] == b"\x01":
+        rest = rest[1:]
+    if count or rest.strip(b"\x00"):
+        raise not_removable("OGG: er blijven gegevens in het commentaarpakket")
 
 
 def _wav(handle: IO[bytes]) -> None:
@@ -254,7 +302,7 @@ def _wav(handle: IO[bytes]) -> None:
     _check(handle, mutagen.wave.WAVE, "WAV")
 
 
-def _check(handle: IO[bytes], kind: type[Any], name: str) -> None:
+def _check(handle: IO[bytes], kind: type[Any] | tuple[type[Any], ...], name: str) -> None:
     """The cleaned file still reads as its kind (mutagen), with no tags left."""
     import mutagen
 

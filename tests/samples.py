@@ -33,6 +33,7 @@ def pdf(pages: int = 2) -> bytes:
     with document.open_metadata(set_pikepdf_as_editor=False) as meta:
         meta["dc:creator"] = [NAME]
         meta["xmp:CreatorTool"] = SERIAL
+        meta["pdfaid:part"], meta["pdfaid:conformance"] = "2", "B"  # claims PDF/A-2b
     out = io.BytesIO()
     document.save(out, compress_streams=False, object_stream_mode=pikepdf.ObjectStreamMode.disable)
     return out.getvalue()
@@ -180,15 +181,16 @@ def wav(seconds: float = 1.0) -> bytes:
     return handle.getvalue()
 
 
-def ogg(seconds: int = 2) -> bytes:
-    """An Ogg Opus stream whose comments name the resident (pages written by mutagen)."""
+def ogg(seconds: int = 2, *, extra: bytes = b"") -> bytes:
+    """An Ogg Opus stream whose comments name the resident (pages written by mutagen);
+    `extra` after the comments (binary data, which RFC 7845 lets a tagger keep)."""
     from mutagen.ogg import OggPage
 
     vendor = b"libopus 1.4"
     comments = [f"ARTIST={NAME}".encode(), f"LOCATION={PLACE}".encode()]
     tags = b"OpusTags" + struct.pack("<I", len(vendor)) + vendor
     tags += struct.pack("<I", len(comments))
-    tags += b"".join(struct.pack("<I", len(c)) + c for c in comments)
+    tags += b"".join(struct.pack("<I", len(c)) + c for c in comments) + extra
     head = b"OpusHead" + struct.pack("<BBHIhB", 1, 1, 312, 48000, 0, 0)
     packets = [[head], [tags]] + [[b"\xf8\xff\xfe"] * 50 for _ in range(seconds)]
     out = b""

@@ -51,9 +51,12 @@ def test_a_pdf_loses_its_author_and_xmp_and_still_renders(api) -> None:
     assert answer["content_type"] == "application/pdf"
     with pikepdf.open(io.BytesIO(served)) as pdf:
         assert "/Info" not in pdf.trailer
-        assert "/Metadata" not in pdf.Root
         assert all("/Metadata" not in page.obj for page in pdf.pages)
         assert len(pdf.pages) == 2
+        # Its claim to be PDF/A-2b is kept, alone: an XMP of pdfaid:part and conformance.
+        assert pdf.open_metadata().pdfa_status == "2B"
+        pdfaid = "{http://www.aiim.org/pdfa/ns/id/}"
+        assert set(pdf.open_metadata()) == {f"{pdfaid}part", f"{pdfaid}conformance"}
     # PDFium opens it: two pages, page 1 renders (dark blue), no author or creator.
     document = pdfium.PdfDocument(served)
     try:
@@ -141,6 +144,7 @@ def test_a_file_whose_metadata_cannot_be_removed_is_refused(api) -> None:
         ("gopro.mp4", samples.mp4(b"isom", gps_track=True)[0], "GPS"),
         ("kapot.m4a", samples.mp4()[0][:200], "M4A"),
         ("kapot.ogg", b"OggS" + bytes(500), "OGG"),
+        ("extra.ogg", samples.ogg(extra=b"\x01" + samples.NAME.encode()), "OGG"),
     ]
     for name, data, why in refused:
         response = upload(api, data, name, mime="application/octet-stream")
