@@ -165,8 +165,10 @@ class FileCommands:
     ) -> dict[str, Any]:
         """Attach a file (a path or a binary stream) to an item; the API's 201 answer.
 
-        Refused: a type not allowed (`UnsupportedType`, 415), over the size limit
-        (`TooLarge`, 413), an unknown item (404), an erased item (422). Returns `id`,
+        What is stored has no metadata (`clean_image`, `archive.scrubbing`). Refused: a
+        type not allowed (`UnsupportedType`, 415), over the size limit (`TooLarge`, 413),
+        metadata that cannot be removed (`MetadataNotRemovable`, 422), an unknown item
+        (404), an erased item (422). Returns `id`,
         `content_type`, `bytes`, `sha256`, `filename`, `url`, `thumbnail_url`,
         `display_url`, `original_url`, `width`, `height`, `item` and `position`.
         """

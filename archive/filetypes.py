@@ -8,7 +8,8 @@ candidate, and images and PDFs must then open in Pillow or PDFium. Anything else
 Images are decoded and encoded again (`clean_image`): what is written is the pixels, with
 the EXIF orientation applied, and no EXIF, XMP, IPTC or comment (so no GPS position, camera
 serial or owner name). The ICC colour profile is kept. Pillow's decompression-bomb guard is
-on: an image of more than `MAX_PIXELS` pixels is refused before it is decoded.
+on: an image of more than `MAX_PIXELS` pixels is refused before it is decoded. PDFs, audio
+and video lose their metadata in `archive.scrubbing`.
 """
 
 from __future__ import annotations

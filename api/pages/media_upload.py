@@ -9,8 +9,9 @@ hands the file to the same archive command as `POST /api/media/{id}/files`
 stripped). The pages' login is a session cookie, which the JSON API does not take; that is
 why the script posts here (same origin, checked like every curator form) and not to
 `/api/...`. Asked for JSON (`Accept: application/json`, as the script does), it answers as
-the API does: 201 with the file, or a problem (413 too large, 415 a refused type) with a
-Dutch `detail`; otherwise it goes back to the page (303), or shows the page with the problem.
+the API does: 201 with the file, or a problem (413 too large, 415 a refused type, 422
+metadata that cannot be removed) with a Dutch `detail`; otherwise it goes back to the page
+(303), or shows the page with the problem.
 """
 
 from __future__ import annotations

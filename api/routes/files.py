@@ -71,8 +71,10 @@ async def upload_file(
     ] = False,
 ) -> dict[str, Any]:
     """Attach a file (multipart, field `file`): JPEG, PNG, WebP, TIFF, PDF, MP3, M4A, OGG,
-    WAV, MP4, WebM, decided from the content. Images are stored without EXIF/XMP (no GPS,
-    no camera serial); 415 for another type, 413 over the limit (docs/media-files.md)."""
+    WAV, MP4, WebM, decided from the content. Stored without metadata: images without
+    EXIF/XMP (no GPS, no camera serial), PDFs without author or XMP, recordings and videos
+    without tags or location (WebM as sent); 415 for another type, 413 over the limit, 422
+    when the metadata cannot be removed (docs/media-files.md)."""
     # An unknown item is a 404 before a byte of the body is read.
     await anyio.to_thread.run_sync(lambda: archive.item(kind, key, role=curator.role))
     settings = archive.settings
@@ -181,7 +183,7 @@ def get_file(
     archive: ArchiveDep, reader: ReaderDep, kind: Kind, key: str, file_id: str,
     range_: RangeHeader = None, if_range: IfRange = None, if_none_match: IfNoneMatch = None,
 ) -> Response:  # fmt: skip
-    """The file itself (images without their metadata); `Range` for seeking."""
+    """The file itself (without its metadata: docs/media-files.md); `Range` for seeking."""
     return _serve(archive, reader, kind, key, file_id, "file", range_, if_range, if_none_match)
 
 
