@@ -16,15 +16,49 @@ PLACE = "+51.9123+004.4456/"  # ISO 6709: a house in Bospolder
 SERIAL = "SERIE-778899"
 
 
+PHOTO_COLOUR = (200, 120, 40)
+
+
+def phone_jpeg() -> bytes:
+    """A JPEG as a phone writes it: make, serial and GPS in its EXIF, the name in its XMP
+    and in a comment."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = "Telefoonmerk"  # Make
+    exif[0xA431] = SERIAL  # BodySerialNumber
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "N", (51.0, 54.0, 44.0), "E", (4.0, 26.0, 44.0)
+    xmp = f"<x:xmpmeta><dc:creator>{NAME}</dc:creator></x:xmpmeta>".encode()
+    out = io.BytesIO()
+    Image.new("RGB", (80, 60), PHOTO_COLOUR).save(
+        out, "JPEG", exif=exif, xmp=xmp, comment=f"Foto van {NAME}"
+    )
+    return out.getvalue()
+
+
 def pdf(pages: int = 2) -> bytes:
-    """A PDF whose information dictionary, XMP (catalog and page) name the resident."""
+    """A PDF whose information dictionary, XMP (catalog and page) name the resident, with a
+    phone photo (`phone_jpeg`) in the lower left corner of its first page."""
     import pikepdf
 
     document = pikepdf.Pdf.new()
+    photo = document.make_stream(phone_jpeg())
+    photo.Type, photo.Subtype, photo.Filter = (
+        pikepdf.Name.XObject,
+        pikepdf.Name.Image,
+        pikepdf.Name.DCTDecode,
+    )
+    photo.Width, photo.Height, photo.BitsPerComponent = 80, 60, 8
+    photo.ColorSpace = pikepdf.Name.DeviceRGB
     for number in range(pages):
         document.add_blank_page(page_size=(400, 300))
         page = document.pages[number]
-        page.Contents = document.make_stream(b"0 0 0.5 rg 50 50 300 200 re f")
+        drawing = b"0 0 0.5 rg 50 50 300 200 re f"
+        if number == 0:
+            page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Foto=photo))
+            drawing += b" q 40 0 0 30 0 0 cm /Foto Do Q"
+        page.Contents = document.make_stream(drawing)
         page.obj.Metadata = document.make_stream(
             f"<x:xmpmeta><dc:creator>{NAME}</dc:creator></x:xmpmeta>".encode()
         )

@@ -23,7 +23,7 @@ from PIL import Image
 from tests import samples
 from tests.e2e.test_media_files import add_media, upload
 
-SECRETS = (samples.NAME.encode(), samples.PLACE.encode(), samples.SERIAL.encode())
+SECRETS = (samples.NAME.encode(), samples.PLACE.encode(), samples.SERIAL.encode(), b"Telefoonmerk")
 
 
 def _served(api: Any, data: bytes, name: str, mime: str, **params: Any) -> tuple[dict, bytes]:
@@ -47,6 +47,7 @@ def _served(api: Any, data: bytes, name: str, mime: str, **params: Any) -> tuple
 def test_a_pdf_loses_its_author_and_xmp_and_still_renders(api) -> None:
     add_media(api, kind="report")
     original = samples.pdf(pages=2)
+    assert b"Telefoonmerk" in original and samples.SERIAL.encode() in original  # the photo
     answer, served = _served(api, original, "verslag.pdf", "application/pdf")
     assert answer["content_type"] == "application/pdf"
     with pikepdf.open(io.BytesIO(served)) as pdf:
@@ -62,10 +63,18 @@ def test_a_pdf_loses_its_author_and_xmp_and_still_renders(api) -> None:
     try:
         assert len(document) == 2
         assert not any(document.get_metadata_dict().values())
-        pixel = document[0].render(scale=0.5).to_pil().convert("RGB").getpixel((100, 75))
-        assert pixel == (0, 0, 128), pixel
+        page = document[0].render(scale=0.5).to_pil().convert("RGB")
+        assert page.getpixel((100, 75)) == (0, 0, 128)
+        # The phone photo in its corner still shows, its JPEG without EXIF, XMP or comment.
+        corner = page.getpixel((8, 143))
+        assert all(abs(a - b) < 8 for a, b in zip(corner, samples.PHOTO_COLOUR, strict=True))
     finally:
         document.close()
+    with pikepdf.open(io.BytesIO(served)) as pdf:
+        photo = pdf.pages[0].Resources.XObject.Foto
+        image = Image.open(io.BytesIO(photo.read_raw_bytes()))
+        assert not image.getexif() and "xmp" not in image.info and "comment" not in image.info
+        assert image.size == (80, 60)
     thumb = Image.open(io.BytesIO(api.get(answer["thumbnail_url"]).content))
     assert thumb.format == "JPEG" and max(thumb.size) == 320
     # The same PDF again is the same file: the cleaning gives the same bytes each time.
