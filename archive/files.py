@@ -50,8 +50,9 @@ from archive.filetypes import (
     pdf_thumbnail,
     sniff,
 )
+from archive.pdfscrub import scrub_pdf
 from archive.ports import BlobMissing, BlobStore
-from archive.scrubbing import CLEANED, scrub_media, scrub_pdf
+from archive.scrubbing import CLEANED, scrub_media
 from events.errors import InvalidInput, NotFound
 from events.files import public_file
 from events.items import ArchiveItem, acting_as

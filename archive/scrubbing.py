@@ -3,15 +3,15 @@
 A file whose metadata cannot be removed is refused (`MetadataNotRemovable`, 422), never
 stored with it. What is removed, per type (docs/media-files.md):
 
-- **PDF** (pikepdf, i.e. qpdf): the document information dictionary (author, creator,
-  producer, title, dates) and every XMP metadata stream (the catalog's `/Metadata`, and those
-  of pages, images, fonts and forms), `/PieceInfo` (an editor's private data), and the EXIF,
-  XMP, IPTC and comments inside its JPEG images (the picture data untouched). The file
-  is written anew, so earlier revisions of an incrementally updated PDF (and the metadata they
-  held) are gone too; a PDF encrypted with an owner password is written unencrypted. One that
-  needs a password to open is refused.
-- **MP3**: every ID3v2 tag at the start, the ID3v1 tag and any APEv2 tag (mutagen); Lyrics3
-  or an appended ID3v2 tag are refused.
+- **PDF** (`archive.pdfscrub`, pikepdf, i.e. qpdf): the document information dictionary
+  (author, creator, producer, title, dates) and every XMP metadata stream (the catalog's
+  `/Metadata`, and those of pages, images, fonts and forms), `/PieceInfo` (an editor's
+  private data), and the EXIF, XMP, IPTC and comments inside its JPEG images (the picture
+  data untouched). The file is written anew, so earlier revisions of an incrementally
+  updated PDF (and the metadata they held) are gone too; a PDF encrypted with an owner
+  password is written unencrypted. One that needs a password to open is refused.
+- **MP3**: every ID3v2 tag at the start, the ID3v1 tag and any APEv2 tag (mutagen); Lyrics3,
+  an appended ID3v2 tag or a tag in the middle (MP3s joined together) are refused.
 - **M4A, MP4**: every box that carries metadata rather than the recording — `udta` (the
   iTunes `ilst` tags, the `©xyz` location), `meta` (Apple's `keys`/`ilst`, such as
   `com.apple.quicktime.location.ISO6709`), `uuid` (XMP, vendors' own) — at the top, in
@@ -29,14 +29,13 @@ piece, so a large recording is never held whole in memory; PDFs (at most 25 MB) 
 
 from __future__ import annotations
 
-import io
+import re
 import struct
 import tempfile
-import zlib
 from collections.abc import Iterator
 from typing import IO, Any
 
-from archive.filetypes import EXTENSIONS, refused
+from archive.filetypes import EXTENSIONS
 from events.errors import ArchiveError, InvalidInput
 
 PIECE = 256 * 1024
@@ -60,109 +59,6 @@ def not_removable(what: str) -> MetadataNotRemovable:
         "upload het dan.",
         field="file",
     )
-
-
-def scrub_pdf(source: IO[bytes]) -> bytes:
-    """The PDF written anew without its information dictionary, XMP metadata and the EXIF
-    of its JPEG images."""
-    import pikepdf
-
-    source.seek(0)
-    try:
-        pdf = pikepdf.open(io.BytesIO(source.read()))
-    except pikepdf.PasswordError:
-        raise not_removable("een PDF met een wachtwoord") from None
-    except Exception as error:  # qpdf could not make sense of it
-        raise refused(f"geen leesbare PDF: {type(error).__name__}") from None
-    try:
-        with pdf:
-            pdfa = _pdfa(pdf)
-            for key in set(pdf.trailer.keys()) - {"/Root", "/Size", "/ID"}:
-                del pdf.trailer[key]  # /Info, and any key a damaged trailer was read with
-            for obj in pdf.objects:
-                if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-                    for name in ("/Metadata", "/PieceInfo"):
-                        if name in obj:
-                            del obj[name]
-                if isinstance(obj, pikepdf.Stream):
-                    _pdf_jpeg(obj)
-            if pdfa:
-                with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
-                    xmp["pdfaid:part"], xmp["pdfaid:conformance"] = pdfa[0], pdfa[1:]
-            out = io.BytesIO()
-            pdf.save(out, deterministic_id=True, encryption=False, fix_metadata_version=False)
-    except Exception as error:
-        raise not_removable(f"PDF: {type(error).__name__}") from None
-    return out.getvalue()
-
-
-def _pdf_jpeg(stream: Any) -> None:
-    """An image stream that is a JPEG (`/DCTDecode`, last of its filters) written again
-    without its EXIF, XMP, IPTC and comments: a page scanned or photographed with a phone."""
-    import pikepdf
-
-    filters = stream.get("/Filter")
-    names = [filters] if isinstance(filters, pikepdf.Name) else list(filters or [])
-    if not names or names[-1] != pikepdf.Name.DCTDecode:
-        raw = stream.read_raw_bytes()
-        if raw.startswith(b"\xff\xd8\xff"):  # a JPEG all the same (its filter misnamed)
-            stream.write(jpeg_without_metadata(raw), filter=filters, type_check=False)
-        return
-    parms = stream.get("/DecodeParms")
-    if isinstance(parms, pikepdf.Array):  # one per filter: the JPEG's is the last
-        if any(isinstance(p, pikepdf.Dictionary) for p in list(parms)[:-1]):
-            raise not_removable("PDF: een JPEG-beeld achter een filter met parameters")
-        parms = parms[-1] if len(parms) else None
-    data = stream.read_raw_bytes()
-    if names[:-1] == [pikepdf.Name.FlateDecode]:  # a JPEG compressed once more
-        data = zlib.decompress(data)
-    elif len(names) > 1:
-        raise not_removable("PDF: een JPEG-beeld achter een ander filter")
-    clean = jpeg_without_metadata(data)
-    if clean != data or len(names) > 1:
-        stream.write(clean, filter=pikepdf.Name.DCTDecode, decode_parms=parms)
-
-
-# The segments a decoder needs (frame, Huffman and quantisation tables, arithmetic coding,
-# restart interval, …) and JFIF, the ICC profile and Adobe's (how the colours decode).
-JPEG_KEPT = set(range(0xC0, 0xD0)) | {0xDB, 0xDC, 0xDD, 0xDE, 0xDF, 0xE0, 0xE2, 0xEE}
-
-
-def jpeg_without_metadata(data: bytes) -> bytes:
-    """A JPEG with only the segments a decoder needs before its scan (`JPEG_KEPT`): no APP1
-    (EXIF, XMP), APP3–APP13 (IPTC, …), APP15 or COM; the compressed picture itself is copied
-    unchanged. `ValueError` when it is no JPEG."""
-    if data[:2] != b"\xff\xd8":
-        raise ValueError("no JPEG")
-    kept, at = [data[:2]], 2
-    while True:
-        while data[at] == 0xFF and data[at + 1] == 0xFF:  # fill bytes
-            at += 1
-        if data[at] != 0xFF:
-            raise ValueError(f"no JPEG marker at {at}")
-        marker = data[at + 1]
-        if marker in (0xDA, 0xD9):  # the scan (or the end): the rest as it is
-            kept.append(data[at:])
-            return b"".join(kept)
-        if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # markers without a length
-            kept.append(data[at : at + 2])
-            at += 2
-            continue
-        (length,) = struct.unpack_from(">H", data, at + 2)
-        end = at + 2 + length
-        if length < 2 or end > len(data):
-            raise ValueError(f"a JPEG segment at {at} is longer than the data")
-        if marker in JPEG_KEPT and (marker != 0xDD or length == 4):
-            kept.append(data[at:end])
-        at = end
-
-
-def _pdfa(pdf: Any) -> str:
-    """The PDF/A part and conformance its XMP claims ("2B"; "" if none): kept, alone."""
-    try:
-        return str(pdf.open_metadata().pdfa_status)
-    except Exception:  # XMP that cannot be read claims nothing
-        return ""
 
 
 def scrub_media(source: IO[bytes], content_type: str) -> IO[bytes]:
@@ -227,6 +123,26 @@ def _mp3(handle: IO[bytes]) -> None:
         raise not_removable("MP3: de ID3- of APE-tag blijft staan")
     if b"LYRICSBEGIN" in tail or tail[-10:-7] == b"3DI":
         raise not_removable("MP3: een Lyrics3- of ID3v2-tag aan het eind")
+    if _tag_inside(handle):
+        raise not_removable("MP3 met een ID3- of APE-tag midden in het bestand")
+
+
+_ID3_HEADER = re.compile(  # "ID3", version 2.2–2.4, flags (low bits clear), syncsafe size
+    rb"ID3[\x02-\x04]\x00[\x00\x10\x20\x30\x40\x50\x60\x70\x80\x90\xa0\xb0\xc0\xd0\xe0\xf0]"
+    rb"[\x00-\x7f]{4}|APETAGEX"
+)
+
+
+def _tag_inside(handle: IO[bytes]) -> bool:
+    """An ID3v2 header (or an APE tag) anywhere in the file: MP3s joined together keep
+    each one's tag in the middle, where no tagger looks (read in pieces, a few bytes over)."""
+    handle.seek(0)
+    carried = b""
+    while piece := handle.read(PIECE):
+        if _ID3_HEADER.search(carried + piece):
+            return True
+        carried = piece[-16:]
+    return False
 
 
 def _boxes(handle: IO[bytes], start: int, end: int) -> Iterator[tuple[bytes, int, int, int]]:

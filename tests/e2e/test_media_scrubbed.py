@@ -150,6 +150,7 @@ def test_a_file_whose_metadata_cannot_be_removed_is_refused(api) -> None:
     add_media(api)
     refused = [
         ("locked.pdf", samples.locked_pdf(), "wachtwoord"),
+        ("aaneen.mp3", samples.mp3() + samples.mp3(), "midden in het bestand"),
         ("gopro.mp4", samples.mp4(b"isom", gps_track=True)[0], "GPS"),
         ("kapot.m4a", samples.mp4()[0][:200], "M4A"),
         ("kapot.ogg", b"OggS" + bytes(500), "OGG"),
