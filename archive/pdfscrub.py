@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from archive.filetypes import refused
 from archive.scrubbing import not_removable
+from events.errors import ArchiveError
 
 
 def scrub_pdf(source: IO[bytes]) -> bytes:
@@ -50,6 +51,8 @@ def scrub_pdf(source: IO[bytes]) -> bytes:
                     xmp["pdfaid:part"], xmp["pdfaid:conformance"] = pdfa[0], pdfa[1:]
             out = io.BytesIO()
             pdf.save(out, deterministic_id=True, encryption=False, fix_metadata_version=False)
+    except ArchiveError:
+        raise
     except Exception as error:
         raise not_removable(f"PDF: {type(error).__name__}") from None
     return out.getvalue()
@@ -64,8 +67,12 @@ def _pdf_jpeg(stream: Any) -> None:
     names = [filters] if isinstance(filters, pikepdf.Name) else list(filters or [])
     if not names or names[-1] != pikepdf.Name.DCTDecode:
         raw = stream.read_raw_bytes()
-        if raw.startswith(b"\xff\xd8\xff"):  # a JPEG all the same (its filter misnamed)
-            stream.write(jpeg_without_metadata(raw), filter=filters, type_check=False)
+        if raw.startswith(b"\xff\xd8\xff"):  # a JPEG all the same (its filter misnamed)?
+            try:
+                clean = jpeg_without_metadata(raw)
+            except (ValueError, IndexError, struct.error):
+                return  # no JPEG: nothing reads it as one
+            stream.write(clean, filter=filters, type_check=False)
         return
     parms = stream.get("/DecodeParms")
     if isinstance(parms, pikepdf.Array):  # one per filter: the JPEG's is the last
@@ -77,7 +84,10 @@ def _pdf_jpeg(stream: Any) -> None:
         data = zlib.decompress(data)
     elif len(names) > 1:
         raise not_removable("PDF: een JPEG-beeld achter een ander filter")
-    clean = jpeg_without_metadata(data)
+    try:
+        clean = jpeg_without_metadata(data)
+    except (ValueError, IndexError, struct.error):
+        raise not_removable("PDF: een JPEG-beeld dat niet te lezen is") from None
     if clean != data or len(names) > 1:
         stream.write(clean, filter=pikepdf.Name.DCTDecode, decode_parms=parms)
 
