@@ -66,7 +66,8 @@ def scrub_media(source: IO[bytes], content_type: str) -> IO[bytes]:
     closes it); `MetadataNotRemovable` when that cannot be done."""
     copy = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
     try:
-        source.seek(0)
+        # An MP3's leading ID3 tags are not copied at all (mutagen would move the rest).
+        source.seek(_leading_id3(source) if content_type == "audio/mpeg" else 0)
         while piece := source.read(PIECE):
             copy.write(piece)
         source.seek(0)
@@ -86,6 +87,19 @@ def scrub_media(source: IO[bytes], content_type: str) -> IO[bytes]:
     except BaseException:
         copy.close()
         raise
+
+
+def _leading_id3(source: IO[bytes]) -> int:
+    """Where the ID3v2 tags at the start of a file end (0: none, or one not understood)."""
+    start = 0
+    for _ in range(16):
+        source.seek(start)
+        header = source.read(10)
+        if len(header) < 10 or header[:3] != b"ID3" or any(b & 0x80 for b in header[6:10]):
+            break
+        size = (header[6] << 21) | (header[7] << 14) | (header[8] << 7) | header[9]
+        start += 10 + size + (10 if header[3] == 4 and header[5] & 0x10 else 0)
+    return start
 
 
 def _size(handle: IO[bytes]) -> int:
@@ -129,7 +143,7 @@ def _mp3(handle: IO[bytes]) -> None:
 
 _ID3_HEADER = re.compile(  # "ID3", version 2.2–2.4, flags (low bits clear), syncsafe size
     rb"ID3[\x02-\x04]\x00[\x00\x10\x20\x30\x40\x50\x60\x70\x80\x90\xa0\xb0\xc0\xd0\xe0\xf0]"
-    rb"[\x00-\x7f]{4}|APETAGEX"
+    rb"[\x00-\x7f]{4}"
 )
 
 
@@ -139,8 +153,14 @@ def _tag_inside(handle: IO[bytes]) -> bool:
     handle.seek(0)
     carried = b""
     while piece := handle.read(PIECE):
-        if _ID3_HEADER.search(carried + piece):
+        window = carried + piece
+        if b"APETAGEX" in window:
             return True
+        at = window.find(b"ID3")  # bytes.find, far faster than a pattern over the piece
+        while at != -1:
+            if _ID3_HEADER.match(window, at):
+                return True
+            at = window.find(b"ID3", at + 1)
         carried = piece[-16:]
     return False
 
