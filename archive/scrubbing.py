@@ -75,13 +75,15 @@ def scrub_media(source: IO[bytes], content_type: str) -> IO[bytes]:
             "audio/mpeg": _mp3, "audio/mp4": _mp4, "video/mp4": _mp4, "audio/ogg": _ogg,
             "audio/wav": _wav,
         }[content_type]  # fmt: skip
+        name = EXTENSIONS[content_type].upper()
         try:
             cleaner(copy)
         except ArchiveError:
             raise
         except Exception as error:  # mutagen's errors, a malformed structure
-            name = EXTENSIONS[content_type].upper()
-            raise not_removable(f"{name}: {type(error).__name__}: {error}") from None
+            raise not_removable(f"{name}: {type(error).__name__}: {str(error)[:120]}") from None
+        if _size(copy) == 0:
+            raise not_removable(f"{name}: zonder de metadata blijft er niets over")
         copy.seek(0)
         return copy
     except BaseException:

@@ -76,6 +76,9 @@ def test_an_mp3_without_frames_is_stored_without_its_tag_and_a_joined_one_refuse
     assert _scrub(junk, "audio/mpeg") == bytes(range(256)) * 4
     with pytest.raises(MetadataNotRemovable):
         _scrub(samples.mp3() + samples.mp3(), "audio/mpeg")
+    # A tag that claims more than the file holds: nothing would be left, so it is refused.
+    with pytest.raises(MetadataNotRemovable):
+        _scrub(b"ID3\x03\x00\x00\x7f\x7f\x7f\x7f" + bytes(100), "audio/mpeg")
 
 
 @pytest.mark.parametrize(
