@@ -38,8 +38,8 @@ def document_lines(name: str) -> tuple[str, ...]:
     return _lines(name)
 
 
-def line_range(value: str, total: int) -> tuple[int, int]:
-    """`A-B` (or `A`) as first and last line, 1-based, within the document and the cap."""
+def line_range(value: str, total: int, *, capped: bool = True) -> tuple[int, int]:
+    """`A-B` (or `A`) as first and last line, 1-based, within the document (and the cap)."""
     found = _RANGE.match(value or "")
     if not found:
         raise InvalidInput(
@@ -57,7 +57,7 @@ def line_range(value: str, total: int) -> tuple[int, int]:
             f"Regels {value!r} vallen buiten het document: het heeft {total} regels.",
             field="lines",
         )
-    if last - first + 1 > MAX_LINES:
+    if capped and last - first + 1 > MAX_LINES:
         raise InvalidInput(
             f"Te veel regels ({last - first + 1}): vraag er hoogstens {MAX_LINES} tegelijk.",
             field="lines",

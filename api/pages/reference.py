@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.pages.public import error_page
 from api.pages.templating import render
-from api.passages import CITED, document_lines, line_range, page_url
+from api.passages import CITED, MAX_LINES, document_lines, line_range, page_url
 from events import qualities
 from events.errors import ArchiveError
 
@@ -51,21 +51,37 @@ def qualities_page(request: Request) -> Response:
 
 
 @router.get("/sources/{file}", response_class=HTMLResponse)
-def source_page(request: Request, file: str, lines: str = "") -> Response:
-    """A cited passage of a source document, with a few lines of context around it."""
+def source_page(request: Request, file: str, lines: str = "", vanaf: str = "") -> Response:
+    """A cited passage of a source document, with a few lines of context around it.
+
+    A citation longer than the API serves at once (`MAX_LINES`) is shown in parts: `vanaf`
+    is the first line of the part, with links to the part before and after.
+    """
     try:
         text = document_lines(file)
-        first, last = line_range(lines, len(text))
+        first, last = line_range(lines, len(text), capped=False)
     except ArchiveError as error:
         return error_page(request, error)
-    start, end = max(1, first - CONTEXT), min(len(text), last + CONTEXT)
+    wanted = int(vanaf) if vanaf.isdigit() else first  # a part that is no line: the first
+    shown_first = min(max(wanted, first), last)
+    shown_last = min(last, shown_first + MAX_LINES - 1)
+    start, end = max(1, shown_first - CONTEXT), min(len(text), shown_last + CONTEXT)
     rows = [
         {"number": n, "text": text[n - 1], "cited": first <= n <= last}
         for n in range(start, end + 1)
     ]
+    here = page_url(file, first, last)
+    part = {
+        "first": shown_first,
+        "last": shown_last,
+        "previous": f"{here}&vanaf={max(first, shown_first - MAX_LINES)}"
+        if shown_first > first
+        else None,
+        "next": f"{here}&vanaf={shown_last + 1}" if shown_last < last else None,
+    }
     return render(
         request,
         "source.html",
-        {"file": file, "first": first, "last": last, "rows": rows},
-        json_url=f"/api/sources/{file}?lines={first}-{last}",
+        {"file": file, "first": first, "last": last, "rows": rows, "part": part},
+        json_url=f"/api/sources/{file}?lines={shown_first}-{shown_last}",
     )

@@ -150,3 +150,30 @@ def test_the_qualities_page_and_the_links_to_it_and_to_the_passages(api: Api) ->
     assert api.get("/sources/pyproject.toml", params={"lines": "1"}).status_code == 404
     refused = api.get("/sources/monitor-veerkracht-botu-2021.txt", params={"lines": "5-1"})
     assert refused.status_code == 422 and "Foutcode 422" in refused.text
+
+
+def test_a_long_cited_passage_is_shown_in_parts(api: Api) -> None:
+    """A citation longer than the API serves at once (seeded episodes cite 335 lines) is a
+    page in parts of 200 lines, never a 422: every `Bron:` link of an item answers."""
+    file = "monitor-veerkracht-botu-2021.txt"
+    page = api.get(f"/sources/{file}", params={"lines": "284-618"})
+    assert page.status_code == 200, page.text[:300]
+    assert "regels 284–618" in page.text
+    assert "hier staan regels 284–483" in page.text
+    assert '<li id="r279">' in page.text and '<li id="r284"><mark>' in page.text
+    assert '<li id="r488"><mark>' in page.text and 'id="r489"' not in page.text  # 5 of context
+    assert "← Vorige regels" not in page.text
+    assert f'href="/sources/{file}?lines=284-618&amp;vanaf=484" rel="next"' in page.text
+    assert f"/api/sources/{file}?lines=284-483" in page.text  # the part's JSON is served
+    assert api.get(f"/api/sources/{file}", params={"lines": "284-483"}).status_code == 200
+    rest = api.get(f"/sources/{file}", params={"lines": "284-618", "vanaf": "484"})
+    assert rest.status_code == 200
+    assert "hier staan regels 484–618" in rest.text
+    assert '<li id="r479"><mark>' in rest.text and '<li id="r618"><mark>' in rest.text
+    assert '<li id="r623">' in rest.text and 'id="r624"' not in rest.text
+    assert f'href="/sources/{file}?lines=284-618&amp;vanaf=284" rel="prev"' in rest.text
+    assert "Volgende regels" not in rest.text
+    odd = api.get(f"/sources/{file}", params={"lines": "284-618", "vanaf": "x"})
+    assert odd.status_code == 200 and "hier staan regels 284–483" in odd.text
+    short = api.get(f"/sources/{file}", params={"lines": "6190-6194"})
+    assert short.status_code == 200 and "Volgende regels" not in short.text
