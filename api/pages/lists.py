@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.pages import coding
 from api.pages.auth import archive_of, reader_of
-from api.pages.templating import item_path, query, render
+from api.pages.templating import MEDIA_KINDS, item_path, query, render
 from events import dates, qualities
 from events.errors import ArchiveError, InvalidInput
 
@@ -41,10 +41,6 @@ SORTS: dict[str, tuple[tuple[str, str], ...]] = {
                 ("-date", "datum (nieuwste eerst)")),
     "media": (("-date", "datum (nieuwste eerst)"), ("date", "datum (oudste eerst)"),
               ("title", "titel")),
-}  # fmt: skip
-MEDIA_KINDS = {
-    "article": "artikel", "photo": "foto", "drawing": "tekening", "video": "video",
-    "report": "rapport", "audio": "geluid",
 }  # fmt: skip
 
 

@@ -26,6 +26,11 @@ from events import dates, qualities
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
+# A media item's kind (the API's `kind`) as the pages name it.
+MEDIA_KINDS = {
+    "article": "artikel", "photo": "foto", "drawing": "tekening", "video": "video",
+    "report": "rapport", "audio": "geluid",
+}  # fmt: skip
 KIND_LABELS = {
     "episodes": ("episode", "episodes"),
     "stories": ("verhaal", "verhalen"),
@@ -187,6 +192,7 @@ def environment() -> jinja2.Environment:
         machine_moment=machine_moment,
         machine_date=date_attr,
         kind_label=kind_label,
+        media_kind_nl=lambda value: MEDIA_KINDS.get(value or "", value or ""),
         consent_nl=lambda value: CONSENT_LABELS.get(value or "", value or ""),
         source_link=source_link,
         basis_nl=coding.basis_nl,

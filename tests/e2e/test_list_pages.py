@@ -143,3 +143,14 @@ def test_media_lists_newest_first(api: Any) -> None:
     # The site navigation names the three lists.
     assert '<a href="/media" aria-current="page">Media</a>' in page
     assert '<a href="/stories">Verhalen</a>' in page
+
+
+def test_a_media_item_page_names_its_kind_in_dutch(api: Any) -> None:
+    """The item page says `foto`, as the list does, not the API's `photo`."""
+    for slug, kind in (("plein", "photo"), ("schets", "drawing"), ("krant", "article")):
+        body = {"id": slug, "title": f"Stuk {slug}", "kind": kind, "consent": "public"}
+        assert api.post("/api/media", json=body, headers=api.curator).status_code == 201
+    for slug, label in (("plein", "foto"), ("schets", "tekening"), ("krant", "artikel")):
+        page = api.get(f"/media/{slug}").text
+        assert f"<dt>Soort</dt><dd>{label}</dd>" in page, slug
+    assert ">photo<" not in api.get("/media/plein").text
