@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.pages.auth import archive_of
 from api.pages.curator import Curator, Text, field_errors
 from api.pages.public import item_or_error
-from api.pages.templating import HEADERS, item_path, render
+from api.pages.templating import HEADERS, date_nl, item_path, render
 from events.errors import ArchiveError
 
 router = APIRouter(include_in_schema=False)
@@ -104,7 +104,8 @@ def _add_routes(kind: str) -> None:
         values = {"until": until, "reason": reason}
         archive = archive_of(request)
         if until.strip() and until.strip() <= archive.today():
-            error = f"Kies een dag na vandaag ({archive.today()}); op die dag verschijnt het weer."
+            today = date_nl(archive.today())
+            error = f"Kies een dag na vandaag ({today}); op die dag verschijnt het weer."
             return _confirm(request, item, "embargo", values, {"until": error}, 422)
         if not until.strip():
             return _confirm(

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from events.date_labels import label_nl
 from tests.e2e.conftest import BASE
 
 SAME_SITE = {"Origin": BASE}
@@ -100,6 +101,10 @@ def test_embargo_hides_until_the_day_and_can_be_lifted(api: Any, curator: httpx.
     # A day that has passed is refused.
     past = curator.post("/stories/0042/embargo", data={"until": "2001-01-01"}, headers=SAME_SITE)
     assert past.status_code == 422 and "na vandaag" in past.text
+    # Today in words, as every date on the pages (not its code).
+    today = api.archive.today()
+    assert f"na vandaag ({label_nl(today)})" in past.text and f"({today})" not in past.text
+    assert f"na vandaag, {label_nl(today)}" in page and f", {today})" not in page
     done = curator.post(
         "/stories/0042/embargo", data={"until": "2999-01-01", "reason": "tentoonstelling"},
         headers=SAME_SITE,
