@@ -56,6 +56,15 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "links": ("links", "koppelingen"),
     "files": ("files", "bestanden", "bestand", "file"),
 }
+# Field → the Dutch header the messages name it by (the sheets and the page are Dutch).
+DUTCH = {
+    "number": "nummer", "id": "id", "title": "titel", "summary": "samenvatting",
+    "body_markdown": "tekst", "date": "datum", "themes": "thema's", "people": "personen",
+    "places": "plaatsen", "source": "bron", "rights": "rechten", "consent": "toestemming",
+    "storytellers": "vertellers", "media_kind": "soort", "outlet": "uitgever", "url": "webadres",
+    "episodes": "episodes", "stories": "verhalen", "media": "media", "links": "koppelingen",
+    "files": "bestanden",
+}  # fmt: skip
 COMMON = ("title", "summary", "date", "themes", "people", "places", "source", "rights",
           "consent", "episodes", "stories", "media", "links", "files")  # fmt: skip
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -179,15 +188,19 @@ def _columns(kind: str, header: list[str], errors: list[RowError]) -> dict[str, 
         elif name is None:
             errors.append(RowError(
                 1, written, f"Onbekende kolom {written!r}. Bekende kolommen: "
-                f"{', '.join(FIELDS[kind])} (of hun Nederlandse namen, zie docs/bulk-import.md).",
+                f"{', '.join(DUTCH[n] for n in FIELDS[kind])} (of hun Engelse namen, "
+                "zie docs/bulk-import.md).",
             ))  # fmt: skip
         elif name in columns:
-            errors.append(RowError(1, written, f"De kolom {name} staat er twee keer in.", name))
+            errors.append(
+                RowError(1, written, f"De kolom {DUTCH[name]} staat er twee keer in.", name)
+            )
         else:
             columns[name] = written
     for name in REQUIRED[kind]:
         if name not in columns:
-            errors.append(RowError(1, name, f"De kolom {name} ontbreekt (verplicht).", name))
+            message = f"De kolom {DUTCH[name]} ontbreekt (verplicht)."
+            errors.append(RowError(1, DUTCH[name], message, name))
     return columns
 
 

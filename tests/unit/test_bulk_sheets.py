@@ -105,6 +105,16 @@ def test_missing_required_columns_are_errors_of_the_header() -> None:
     assert [(e.row, e.column) for e in result.errors] == [(1, "id")]
 
 
+def test_the_header_errors_name_the_columns_as_the_dutch_sheet_does() -> None:
+    """A stories sheet without a text column: `tekst`, not the API's `body_markdown`."""
+    result = planned("stories", b"nummer;titel;titel;vreemd\n0700;Markt;Markt;x\n")
+    messages = {(e.row, e.column): e.message for e in result.errors}
+    assert messages[(1, "tekst")] == "De kolom tekst ontbreekt (verplicht)."
+    assert messages[(1, "titel")] == "De kolom titel staat er twee keer in."
+    assert "nummer, tekst, vertellers, titel" in messages[(1, "vreemd")]
+    assert not any("body_markdown" in m or "storytellers" in m for m in messages.values())
+
+
 def test_without_a_consent_column_an_item_is_for_curators_only() -> None:
     result = planned("media", b"id,title\nfoto-1,Een foto\n")
     assert result.candidates[0].fields["consent"] == DEFAULT_CONSENT == "curators"
