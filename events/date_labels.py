@@ -12,6 +12,12 @@ MONTH_NAMES = (
     "juli", "augustus", "september", "oktober", "november", "december",
 )  # fmt: skip
 _SEASON_NAMES = {21: "voorjaar", 22: "zomer", 23: "najaar", 24: "winter"}
+# Decades as people say them: 199X is "de jaren negentig" (the 1910s-1990s), else "jaren 2010".
+_DECADE_WORDS = ("tien", "twintig", "dertig", "veertig", "vijftig", "zestig", "zeventig",
+                 "tachtig", "negentig")  # fmt: skip
+_DECADE = re.compile(r"(?P<digits>\d{3})X(?P<mark>[~?%]?)")
+_CENTURY = re.compile(r"(?P<digits>\d{2})XX(?P<mark>[~?%]?)")
+_SPOKEN_DECADE = re.compile(r"(?:de )?jaren ['’]?(?P<decade>[a-z]+|\d{2}|\d{4})")
 _SINGLE = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{2}))?(?:-(?P<day>\d{2}))?(?P<mark>[~?%]?)")
 
 
@@ -51,8 +57,39 @@ def _parts(value: str) -> tuple[str, str, str] | None:
     return prefix, words, f"{match['year']}{suffix}"
 
 
+def _unspecified_label(value: str) -> str | None:
+    """ "jaren negentig" for 199X, "1900–1999" for 19XX (with ca./?), else None."""
+    decade, century = _DECADE.fullmatch(value), _CENTURY.fullmatch(value)
+    found = decade or century
+    if found is None:
+        return None
+    prefix = "ca. " if found["mark"] in ("~", "%") else ""
+    suffix = "?" if found["mark"] in ("?", "%") else ""
+    if century:
+        return f"{prefix}{found['digits']}00–{found['digits']}99{suffix}"
+    first = int(found["digits"]) * 10
+    words = _DECADE_WORDS[first // 10 % 10 - 1] if 1910 <= first <= 1990 else str(first)
+    return f"{prefix}jaren {words}{suffix}"
+
+
+def decade_edtf(phrase: str) -> str | None:
+    """The EDTF of a spoken decade ("jaren negentig", "jaren 90", "de jaren 1990"), or None."""
+    found = _SPOKEN_DECADE.fullmatch(phrase)
+    if found is None:
+        return None
+    said = found["decade"]
+    if said in _DECADE_WORDS:
+        return f"19{_DECADE_WORDS.index(said) + 1}X"
+    if said.isdigit() and said.endswith("0"):
+        return f"19{said[0]}X" if len(said) == 2 else f"{said[:3]}X"
+    return None
+
+
 def _single_label(value: str) -> str:
     """The label of a date that is not an interval; unknown forms come back unchanged."""
+    unspecified = _unspecified_label(value)
+    if unspecified is not None:
+        return unspecified
     parts = _parts(value)
     if parts is None:
         return value

@@ -20,7 +20,7 @@ from typing import Any
 
 import edtf
 
-from events.date_labels import MONTH_NAMES, label_nl
+from events.date_labels import MONTH_NAMES, decade_edtf, label_nl
 from events.errors import InvalidDate
 
 # Season codes of EDTF level 1 (21 spring … 24 winter) and their Dutch names.
@@ -133,6 +133,8 @@ def from_dutch(text: str) -> str:
         return _checked(f"{m[1]}/{m[2]}", text)
     if m := re.fullmatch(r"(\d{4})", phrase):
         return _checked(f"{m[1]}{mark}", text)
+    if decade := decade_edtf(phrase):  # "jaren negentig"
+        return _checked(f"{decade}{mark}", text)
     if interval := _dutch_interval(phrase, mark):
         return _checked(interval, text)
     if _parsed(raw) is not None or _EDTF_LIKE.fullmatch(raw):

@@ -45,6 +45,18 @@ def test_timelinejs_answers_unspecified_digits_as_periods(api) -> None:
     events = {event["display_date"]: event for event in answer.json()["events"]}
     # The decade is a period: in a year's timeline it is clipped to that year (so TimelineJS
     # opens on the year), and its label keeps the whole decade; a month unknown is the year.
-    assert events["199X"]["start_date"] == {"year": 1995, "month": 1, "day": 1}
-    assert events["199X"]["end_date"] == {"year": 1995, "month": 12, "day": 31}
+    assert events["jaren negentig"]["start_date"] == {"year": 1995, "month": 1, "day": 1}
+    assert events["jaren negentig"]["end_date"] == {"year": 1995, "month": 12, "day": 31}
     assert events["1995-XX"]["start_date"] == {"year": 1995}  # (2020-XX crashed)
+
+
+def test_a_decade_reads_in_words_on_the_pages_and_is_typed_in_words(api) -> None:
+    """199X is "jaren negentig" on the item page and in its edit form (the seed's Duimdrop
+    began in 199X), never the bare code; "jaren 90" typed in a form is read as 199X."""
+    api.add_episode(happenings=[{"date": "199X", "title": "Duimdrop ontstaat"}])
+    page = api.get("/episodes/duimdrop").text
+    assert '<time datetime="1990-01-01">jaren negentig</time>' in page
+    assert "jaren negentig: Duimdrop ontstaat" in page  # the history too
+    assert "199X: Duimdrop ontstaat" not in page
+    hint = api.get("/pages-api/datum", params={"tekst": "jaren 90"})
+    assert hint.status_code == 200 and "199X" in hint.text, hint.text

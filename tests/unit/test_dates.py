@@ -27,6 +27,11 @@ from events.errors import InvalidDate
         ("2020-03/2020-06", "2020-03/2020-06"),
         ("2020-03~", "2020-03~"),
         ("2020", "2020"),
+        ("jaren negentig", "199X"),
+        ("de jaren 90", "199X"),
+        ("jaren ’80", "198X"),
+        ("jaren 2010", "201X"),
+        ("circa jaren zestig", "196X~"),
     ],
 )
 def test_dutch_phrases_become_edtf(phrase: str, expected: str) -> None:

@@ -157,6 +157,10 @@ def test_periods_become_eras() -> None:
         ("2020-03/2020-06", "maart–juni 2020"),
         ("2020-11/2021-02", "november 2020 – februari 2021"),
         ("2019/..", "vanaf 2019"),
+        ("199X", "jaren negentig"),
+        ("199X~", "ca. jaren negentig"),
+        ("200X", "jaren 2000"),
+        ("19XX", "1900–1999"),
     ],
 )
 def test_dutch_date_labels(edtf: str, label: str) -> None:
