@@ -28,6 +28,7 @@ from api.pages.curator import Curator
 from api.pages.public import error_page
 from api.pages.templating import HEADERS, render
 from api.uploads import read_upload
+from archive.pictures import describe
 from events.errors import ArchiveError, InvalidInput
 
 router = APIRouter(include_in_schema=False)
@@ -111,6 +112,7 @@ async def upload(request: Request, reader: Curator, key: str) -> Response:
     if _wants_json(request):
         shown = {k: answer.get(k) for k in ("id", "content_type", "bytes", "sha256", "url",
                                             "thumbnail_url", "filename")}  # fmt: skip
+        shown["about"] = describe(answer)  # "PNG, 5 kB, 1200 × 800 px", as the pages say it
         return JSONResponse(shown, status_code=201, headers=HEADERS)
     return RedirectResponse(
         f"/media/{key}/bestanden?gedaan=bestand#bestanden", status_code=303, headers=HEADERS

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from api.pages import coding
 from api.pages.auth import PageReader, reader_of
 from api.passages import linked_source
+from archive.pictures import describe
 from archive.timelines import machine_date
 from events import dates, qualities
 
@@ -192,6 +193,7 @@ def environment() -> jinja2.Environment:
         machine_moment=machine_moment,
         machine_date=date_attr,
         kind_label=kind_label,
+        file_about=describe,
         media_kind_nl=lambda value: MEDIA_KINDS.get(value or "", value or ""),
         consent_nl=lambda value: CONSENT_LABELS.get(value or "", value or ""),
         source_link=source_link,

@@ -52,9 +52,7 @@
       li.appendChild(a);
       var small = document.createElement("span");
       small.className = "small";
-      var size = file.bytes >= 1048576 ? (file.bytes / 1048576).toFixed(1) + " MB"
-                                       : (file.bytes / 1024).toFixed(1) + " kB";
-      small.textContent = " " + file.content_type + ", " + size.replace(".", ",");
+      small.textContent = " " + (file.about || file.content_type);
       li.appendChild(small);
       list.appendChild(li);
       if (none) none.hidden = true;
