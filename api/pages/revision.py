@@ -156,6 +156,8 @@ def save_edit(
         current, merged, stale = conflict(
             archive, kind, key, reader.role, loaded, original, values, changed, why
         )
+        # Only this curator saved meanwhile (another tab): not "someone else".
+        stale["own"] = stale["actors"] == [reader.name]
         # The form now stands on the current version: saving it records only what this
         # curator changed, on top of the other's changes.
         return form(current, merged, current["version"], stale=stale, status=412)

@@ -156,8 +156,12 @@ def test_an_edit_from_a_stale_page_is_refused_and_keeps_the_text(
     assert answer.value.status == 412
     alert = second.locator("#conflict")
     assert alert.is_visible()
-    assert "iemand anders heeft dit verhaal intussen gewijzigd" in alert.inner_text()
-    assert "anna" in alert.inner_text()
+    # Both tabs are anna's: the box says it was her own earlier change, not someone else's.
+    assert "u hebt dit verhaal intussen in een ander venster of tabblad gewijzigd" in (
+        alert.inner_text()
+    )
+    assert "iemand anders" not in alert.inner_text()
+    assert "door anna" in alert.inner_text()
     # Nothing typed is lost, and the stored text stands beside it.
     assert second.get_by_label("Tekst (Markdown)").input_value() == typed
     assert second.locator("pre.stored-text").inner_text() == "Tekst uit het eerste tabblad."
