@@ -8,7 +8,7 @@ last event written. Queries return plain data, never aggregates.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -30,6 +30,7 @@ from archive.shredding import (
     key_ids_in,
 )
 from archive.token_commands import TokenCommands
+from events.date_labels import MONTH_NAMES
 from events.errors import InvalidInput, KeyMissing, NotFound, StaleVersion
 from events.items import AGGREGATES, ArchiveItem, Episode, MediaItem, Story, item_id
 
@@ -195,7 +196,9 @@ class Wijkarchief(FileCommands, ItemCommands, TokenCommands, Application[UUID]):
                 break
             version = event.originator_version
         if version == 0:
-            raise NotFound(f"{kind}/{key} was op {as_of.isoformat()} nog niet vastgelegd.")
+            moment = as_of.astimezone(UTC) if as_of.tzinfo else as_of
+            when = f"{moment.day} {MONTH_NAMES[moment.month - 1]} {moment.year}, {moment:%H:%M:%S}"
+            raise NotFound(f"{kind}/{key} was op {when} UTC nog niet vastgelegd.")
         return version
 
     def recorded_history(self, kind: str, key: str) -> list[dict[str, Any]]:

@@ -177,3 +177,15 @@ def test_a_long_cited_passage_is_shown_in_parts(api: Api) -> None:
     assert odd.status_code == 200 and "hier staan regels 284–483" in odd.text
     short = api.get(f"/sources/{file}", params={"lines": "6190-6194"})
     assert short.status_code == 200 and "Volgende regels" not in short.text
+
+
+def test_an_item_before_it_was_recorded_names_the_moment_in_words(api: Api) -> None:
+    """The 404 of a page or answer read before the item existed says when in Dutch, as the
+    pages write moments, not the ISO code (`2020-01-01T10:00:00+00:00`)."""
+    api.add_episode()
+    page = api.get("/episodes/duimdrop", params={"as_of": "2020-01-01T10:00"})
+    assert page.status_code == 404
+    assert "was op 1 januari 2020, 10:00:00 UTC nog niet vastgelegd" in page.text
+    assert "+00:00" not in page.text.split("<main", 1)[1]
+    answer = api.get("/api/episodes/duimdrop", params={"as_of": "2020-01-01T12:00:00+02:00"})
+    assert "was op 1 januari 2020, 10:00:00 UTC" in api.problem(answer, 404)["detail"]
