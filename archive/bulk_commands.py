@@ -108,7 +108,8 @@ class BulkCommands:
         report = ImportReport(kind, dry_run, errors=sorted(errors, key=planned.order))
         report.items = [
             {"row": c.row, "ref": item.ref, "key": item.key, "title": item.title,
-             "consent": item.consent, "links": list(item.links), "files": c.files}
+             "date": c.fields.get("date"), "consent": item.consent,
+             "links": list(item.links), "files": c.files}
             for c, item in built["items"]
         ]  # fmt: skip
         if report.errors or dry_run:

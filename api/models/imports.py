@@ -25,6 +25,7 @@ class ImportItem(Answer):
     ref: str = Field(examples=["stories/0101"])
     key: str = Field(examples=["0101"])
     title: str
+    date: str | None = Field(None, description="De datum zoals het archief hem leest (EDTF).")
     consent: str = Field(description="public, research of curators (zonder kolom: curators).")
     links: list[str] = Field(default_factory=list)
     files: list[str] = Field(default_factory=list, description="Genoemde bestanden.")

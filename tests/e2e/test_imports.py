@@ -144,3 +144,23 @@ def test_the_import_is_in_the_openapi_document(api) -> None:
     operation = api.get("/openapi.json").json()["paths"]["/api/imports"]["post"]
     assert {"200", "201", "401", "403", "413", "422"} <= set(operation["responses"])
     assert "multipart/form-data" in operation["requestBody"]["content"]
+
+
+def test_the_dry_run_shows_each_date_as_the_archive_reads_it(api) -> None:
+    """A curator checks how "najaar 2020" in the sheet was read before importing: the report
+    (JSON and page) names each row's date; the page in words."""
+    from tests.e2e.test_list_pages import SAME_SITE, logged_in
+
+    dry = api.post(
+        "/api/imports?kind=stories&dry_run=true", files=_sheet(STORIES), headers=api.curator
+    )
+    assert [i["date"] for i in dry.json()["items"]] == ["2020-23", "2020-04", "2021"]
+    browser = logged_in(api, "curator", "carla")
+    page = browser.post(
+        "/importeren", data={"kind": "stories", "action": "controleren"},
+        files=_sheet(STORIES), headers=SAME_SITE,
+    )  # fmt: skip
+    assert page.status_code == 200, page.text
+    assert '<th scope="col">Datum</th>' in page.text
+    assert "<td>najaar 2020</td>" in page.text and "<td>april 2020</td>" in page.text
+    browser.close()
