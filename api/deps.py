@@ -82,19 +82,41 @@ def too_many(wait: int) -> str:
     )
 
 
+SESSION_COOKIE = "wijkarchief_sessie"
+_READS = frozenset({"GET", "HEAD"})
+
+
+def session_reader(archive: Archive, request: Request) -> Reader | None:
+    """The reader of the web pages' login session, for a read (GET, HEAD) without a token.
+
+    So "Deze pagina als JSON" shows a signed-in researcher or curator what the page showed.
+    Writes through the API still need a token: the session cookie is SameSite=Strict and
+    no answer allows another origin to read it (no CORS), but a write stays token-only.
+    A session that ended, or whose token was revoked or reissued, is the public."""
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if not session_id or request.method not in _READS:
+        return None
+    sessions = sessions_of(request)
+    session = sessions.get(session_id)
+    if session is None or archive.token_version(session.name) != session.token_version:
+        return None
+    return Reader(session.name, session.role)
+
+
 def get_reader(
     archive: ArchiveDep,
     request: Request,
     _: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
 ) -> Reader:
-    """The caller, from `Authorization: Bearer TOKEN` (no header: the public).
+    """The caller, from `Authorization: Bearer TOKEN` (no header: the web pages' session on a
+    read, else the public).
 
     A client whose tokens failed too often lately is refused (429 with Retry-After) before
     its token is looked at; a valid token is not slowed down otherwise.
     """
     authorization = request.headers.get("authorization")
     if not authorization:
-        return Reader("public", "public")
+        return session_reader(archive, request) or Reader("public", "public")
     sessions = sessions_of(request)
     client = client_of(request)
     wait = sessions.wait(client)

@@ -18,12 +18,12 @@ from urllib.parse import quote, urlsplit
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.deps import sessions_of
+from api.deps import SESSION_COOKIE, sessions_of
 from api.state import archive_of_state
 from archive.service import Archive
 from archive.sessions import ABSOLUTE
 
-COOKIE = "wijkarchief_sessie"
+COOKIE = SESSION_COOKIE
 
 
 @dataclass(frozen=True)

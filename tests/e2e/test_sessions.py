@@ -187,6 +187,41 @@ def test_a_researcher_logs_in_and_reads_but_may_not_edit(web: Any) -> None:
     assert "alleen curatoren mogen het archief wijzigen" in refused.text
 
 
+def test_the_json_of_a_page_reads_as_the_signed_in_reader(web: Any) -> None:
+    # A research-only story: the page's "Deze pagina als JSON" is its /api/ twin.
+    web.archive.register(
+        "stories",
+        {"number": "0051", "title": "Alleen voor onderzoek", "body_markdown": "Tekst.",
+         "consent": "research"},
+        actor="anna",
+    )  # fmt: skip
+    browser = web.client()
+    # The public gets the same 404 on the page and in the JSON.
+    assert browser.get("/stories/0051").status_code == 404
+    assert browser.get("/api/stories/0051").status_code == 404
+    # Signed in as a researcher, the JSON shows what the page shows, history included.
+    login(browser, web.tokens["rita"])
+    assert "/api/stories/0051" in browser.get("/stories/0051").text
+    read = browser.get("/api/stories/0051")
+    assert read.status_code == 200 and read.json()["title"] == "Alleen voor onderzoek"
+    assert browser.get("/api/stories/0051/history").status_code == 200
+    # A write through the API still needs a token, session or not.
+    refused = browser.patch(
+        "/api/stories/0051", json={"title": "Anders"}, headers={**SAME_SITE, "If-Match": '"1"'}
+    )
+    assert refused.status_code == 401
+    # A copied cookie stops working at logout, in the JSON as on the pages.
+    thief = web.client("10.0.0.9")
+    thief.cookies.set("wijkarchief_sessie", browser.cookies["wijkarchief_sessie"])
+    assert thief.get("/api/stories/0051").status_code == 200
+    browser.post("/uitloggen", headers=SAME_SITE)
+    assert thief.get("/api/stories/0051").status_code == 404
+    # A token, when sent, decides: a curator's token and a researcher's cookie read as the curator.
+    login(browser, web.tokens["rita"])
+    bearer = {"Authorization": f"Bearer {web.tokens['anna']}"}
+    assert browser.get("/api/stories/0051", headers=bearer).status_code == 200
+
+
 def test_a_second_worker_sees_the_same_sessions(web: Any) -> None:
     """Two apps over one store, as two API workers: login on one, logout on the other."""
     other = Archive(web.archive.settings, follow=False)
