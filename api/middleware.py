@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.errors import UNAVAILABLE, problem, unavailable_problem
 from api.pages.templating import HEADERS as PAGE_HEADERS
 from api.state import archive_of_state, serves_an_archive
+from archive.keeping import writes_noted
 
 MAX_BODY = 1024 * 1024  # 1 MiB: a long story is some tens of kilobytes
 
@@ -176,9 +177,13 @@ class CausalReads:
 
         async def remembered(message: Message) -> None:
             # A write's position, for the pages: their next reads wait for it (a cookie).
+            # A route that does not say it (a web form's redirect) wrote it all the same.
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers") or [])
                 found = dict(headers).get(b"x-archive-position")
+                if found is None and written:
+                    found = str(max(written)).encode("latin-1")
+                    headers.append((b"x-archive-position", found))
                 if found and 200 <= message["status"] < 400:
                     cookie = (
                         f"{POSITION_COOKIE}={found.decode('latin-1')}; Path=/; "
@@ -188,7 +193,8 @@ class CausalReads:
                     message = {**message, "headers": headers}
             await send(message)
 
-        await self.app(scope, receive, remembered)
+        with writes_noted() as written:
+            await self.app(scope, receive, remembered)
 
     async def _wait(self, scope: Scope, asked: str) -> ASGIApp | None:
         """None when the views have the position; else the problem answer to give."""

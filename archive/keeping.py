@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from archive.config import Settings
@@ -24,6 +25,25 @@ log = logging.getLogger("wijkarchief.archive")
 # After a failed catch-up before a read, reads at the same log position wait this long
 # before trying again (a new write is tried at once).
 FRESH_RETRY_SECONDS = 1.0
+# The log positions written while a caller collects them (`writes_noted`).
+_noted: ContextVar[list[int] | None] = ContextVar("wijkarchief_writes_noted", default=None)
+
+
+@contextmanager
+def writes_noted() -> Iterator[list[int]]:
+    """Collect the log position of every write saved inside, whichever command saved it.
+
+    The HTTP layer wraps each request in it and hands the last position back to the
+    caller (a web form's write gets the pages' position cookie like an API write), so no
+    route has to remember to. Worker threads that run a sync route get a copy of this
+    context holding the same list, so their writes are collected too.
+    """
+    collected: list[int] = []
+    token = _noted.set(collected)
+    try:
+        yield collected
+    finally:
+        _noted.reset(token)
 
 
 @contextmanager
@@ -158,6 +178,9 @@ class KeepsViews:
         bug), the write is still acknowledged and the views catch up on the next read or in
         the projector. Failing here would make a curator repeat a write that was recorded.
         """
+        collecting = _noted.get()
+        if collecting is not None:
+            collecting.append(position)
         if self.follow:
             return position
         try:

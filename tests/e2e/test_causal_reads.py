@@ -48,6 +48,34 @@ def test_a_read_waits_for_the_position_it_names(api) -> None:
         assert client.story("0043")["number"] == "0043"
 
 
+def test_a_web_form_write_hands_the_pages_its_position(api) -> None:
+    # A curator signs in on the pages; a public story is there to withdraw.
+    api.add_story()
+    page = httpx.Client(transport=api.transport, base_url="http://testserver")
+    same_site = {"Origin": "http://testserver"}
+    token = api.archive.issue_token("carla", "curator")
+    assert page.post("/inloggen", data={"token": token}, headers=same_site).status_code == 303
+    # Signing in writes nothing to the log: no position is handed out.
+    assert "wijkarchief_positie" not in page.cookies
+    # The withdraw form records an event and redirects (303) to the story's page ...
+    done = page.post(
+        "/stories/0042/intrekken", data={"reason": "verzoek", "policy": "AVG"}, headers=same_site
+    )
+    assert done.status_code == 303
+    # ... with the write's position, as an API write gives it: header and the pages' cookie.
+    position = api.archive.position()
+    assert done.headers["X-Archive-Position"] == str(position)
+    assert page.cookies["wijkarchief_positie"] == str(position)
+    # A refused form (no reason) writes nothing and hands out nothing.
+    page.cookies.delete("wijkarchief_positie")
+    refused = page.post(
+        "/stories/0042/embargo", data={"until": "gisteren", "reason": ""}, headers=same_site
+    )
+    assert refused.status_code == 422 and "wijkarchief_positie" not in page.cookies
+    assert api.archive.position() == position
+    page.close()
+
+
 @pytest.mark.postgres
 def test_a_second_host_reads_a_write_made_through_the_first(tmp_path: Path, portal) -> None:
     # Two hosts on one PostgreSQL database, each with a search index of its own: A follows
