@@ -81,6 +81,11 @@ def _owed_table(schema: str) -> str:
     return f'"{schema}".{OWED}'
 
 
+def _one(conn: Any, sql: str, params: Any = None) -> Any:
+    """The first column of a statement's one row."""
+    return conn.execute(sql, params).fetchone()[0]
+
+
 def holders(conn: Any, horizon: str) -> list[dict[str, Any]]:
     """Who may still read row versions deleted before `horizon` (see `HOLDERS`)."""
     cursor = conn.execute(HOLDERS, {"h": horizon})
@@ -112,7 +117,7 @@ def _record(conn: Any, tables: Sequence[str], horizon: str, reason: str) -> None
         schema, _ = _split(table)
         owed = _owed_table(schema)
         with conn.transaction():
-            if conn.execute("SELECT to_regclass(%s)", (owed,)).fetchone()[0] is None:
+            if _one(conn, "SELECT to_regclass(%s)", (owed,)) is None:
                 key = zlib.crc32(schema.encode()) - (1 << 31)  # as Settings.schema_lock
                 conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (DDL_LOCK_CLASS, key))
                 conn.execute(
@@ -132,7 +137,7 @@ def _record(conn: Any, tables: Sequence[str], horizon: str, reason: str) -> None
 def _paid(conn: Any, table: str, horizon: str) -> None:
     """A clean rewrite past `horizon`: drop the table's debts it covers."""
     owed = _owed_table(_split(table)[0])
-    if conn.execute("SELECT to_regclass(%s)", (owed,)).fetchone()[0] is not None:
+    if _one(conn, "SELECT to_regclass(%s)", (owed,)) is not None:
         conn.execute(
             f"DELETE FROM {owed} WHERE table_name = %s AND horizon <= %s::xid8", (table, horizon)
         )
@@ -165,7 +170,7 @@ def rewrite_tables(conninfo: str, *tables: str, wait: float | None = None) -> bo
 
     wait = _wait.get() if wait is None else wait
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        horizon = str(conn.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())").fetchone()[0])
+        horizon = str(_one(conn, "SELECT pg_snapshot_xmax(pg_current_snapshot())"))
         deadline = time.monotonic() + wait
         while found := holders(conn, horizon):
             if time.monotonic() >= deadline:
@@ -185,7 +190,7 @@ def rewrite_tables(conninfo: str, *tables: str, wait: float | None = None) -> bo
 def owed_rows(conn: Any, schema: str) -> list[tuple[str, str, datetime, str]]:
     """The schema's owed rewrites: (table, horizon, since, reason), oldest first."""
     owed = _owed_table(schema)
-    if conn.execute("SELECT to_regclass(%s)", (owed,)).fetchone()[0] is None:
+    if _one(conn, "SELECT to_regclass(%s)", (owed,)) is None:
         return []
     rows = conn.execute(
         f"SELECT table_name, horizon::text, since, reason FROM {owed} ORDER BY since, table_name"
@@ -206,9 +211,7 @@ def pay(conninfo: str, schema: str, lock_timeout: str = PAY_LOCK_TIMEOUT) -> int
         if not rows:
             return 0
         key = zlib.crc32(schema.encode()) - (1 << 31)
-        if not conn.execute(
-            "SELECT pg_try_advisory_lock(%s, %s)", (PAY_LOCK_CLASS, key)
-        ).fetchone()[0]:
+        if not _one(conn, "SELECT pg_try_advisory_lock(%s, %s)", (PAY_LOCK_CLASS, key)):
             return len(rows)  # another process is paying now
         conn.execute(f"SET lock_timeout = '{lock_timeout}'")
         for table, horizon, _, _ in owed_rows(conn, schema):  # again, under the lock

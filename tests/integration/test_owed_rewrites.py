@@ -143,9 +143,7 @@ def test_an_owed_rewrite_is_reported_and_paid_by_a_read(
         archive.close()
 
 
-def test_the_projector_loop_pays_it(
-    pg_settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_projector_loop_pays_it(pg_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(owed, "RETRY_SECONDS", 0.0)
     archive = open_archive(pg_settings)
     projector = open_archive(pg_settings, follow=False)  # as `wijkarchief project` opens it
@@ -195,7 +193,7 @@ def test_two_payers_at_once_do_no_harm(pg_settings: Settings) -> None:
             start.wait()
             try:
                 results.append(owed.pay(archive.owed.conninfo, archive.owed.schema))
-            except BaseException as error:  # noqa: BLE001 - the test reports it
+            except BaseException as error:
                 results.append(error)
 
         threads = [threading.Thread(target=payer) for _ in range(2)]
