@@ -40,7 +40,7 @@ CHECK_SECONDS = 60.0  # and looks for debts other processes recorded (and left) 
 PAY_LOCK_TIMEOUT = "200ms"  # a retry never queues readers behind its lock for longer
 PAY_LOCK_CLASS = DDL_LOCK_CLASS + 1  # the advisory try-lock of the payer (per schema)
 _QUALIFIED = re.compile(r'^"([a-z_][a-z0-9_]*)"\.([a-z_][a-z0-9_]*)$')
-_wait: ContextVar[float] = ContextVar("erasure_wait", default=ERASURE_WAIT)
+_deadline: ContextVar[float | None] = ContextVar("erasure_deadline", default=None)
 _recorded = [0]  # debts recorded by this process (an archive then tries again soon)
 
 # Sessions, prepared transactions and replication slots that may still see row versions
@@ -62,12 +62,13 @@ SELECT 'replicatieslot', active_pid, slot_name::text, NULL, NULL, NULL FROM pg_r
 
 @contextmanager
 def waiting(seconds: float) -> Iterator[None]:
-    """Rewrites in this context wait at most `seconds` for older snapshots (an erasure's)."""
-    token = _wait.set(seconds)
+    """The rewrites in this context (one erasure's: the key table, then each view) wait
+    at most `seconds` for older snapshots, all of them together."""
+    token = _deadline.set(time.monotonic() + seconds)
     try:
         yield
     finally:
-        _wait.reset(token)
+        _deadline.reset(token)
 
 
 def _split(table: str) -> tuple[str, str]:
@@ -107,6 +108,8 @@ def describe(found: Sequence[dict[str, Any]]) -> str:
             detail.append(
                 f"sinds {h['since'].astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC ({minutes} min)"
             )
+        elif h["kind"] == "sessie":
+            detail.append("begin niet zichtbaar voor deze rol: pg_read_all_stats")
         parts.append(f"{what} ({', '.join(detail)})")
     return "; ".join(parts)
 
@@ -160,7 +163,7 @@ def _vacuum(conn: Any, table: str, horizon: str) -> bool:
 def rewrite_tables(conninfo: str, *tables: str, wait: float | None = None) -> bool:
     """`VACUUM FULL` the tables once no other transaction can still see their deleted rows.
 
-    Waits at most `wait` seconds (default: `waiting`'s, else `ERASURE_WAIT`) until every
+    Waits at most `wait` seconds (default: to the end of `waiting`, else `ERASURE_WAIT`) until every
     other session of this database has a snapshot newer than now, then rewrites (a lock
     held longer than the wait leaves that table owed). A session still older after the
     wait is logged by pid, application and since when; the tables are not rewritten (the
@@ -168,10 +171,12 @@ def rewrite_tables(conninfo: str, *tables: str, wait: float | None = None) -> bo
     """
     import psycopg
 
-    wait = _wait.get() if wait is None else wait
+    shared = _deadline.get()
+    if wait is not None or shared is None:
+        shared = time.monotonic() + (ERASURE_WAIT if wait is None else wait)
+    deadline = shared
     with psycopg.connect(conninfo, autocommit=True) as conn:
         horizon = str(_one(conn, "SELECT pg_snapshot_xmax(pg_current_snapshot())"))
-        deadline = time.monotonic() + wait
         while found := holders(conn, horizon):
             if time.monotonic() >= deadline:
                 log.warning(
@@ -183,7 +188,8 @@ def rewrite_tables(conninfo: str, *tables: str, wait: float | None = None) -> bo
                 _record(conn, tables, horizon, "oudere momentopname")
                 return False
             time.sleep(0.05)
-        conn.execute(f"SET lock_timeout = '{max(1, int(min(wait, 10) * 1000))}ms'")
+        left = min(10.0, max(0.2, deadline - time.monotonic()))  # a lock: as long, or 0.2 s
+        conn.execute(f"SET lock_timeout = '{int(left * 1000)}ms'")
         return all([_vacuum(conn, table, horizon) for table in tables])
 
 
@@ -223,7 +229,7 @@ def pay(conninfo: str, schema: str, lock_timeout: str = PAY_LOCK_TIMEOUT) -> int
                 _paid(conn, table, horizon)
                 paid = True
             if paid:
-                log.warning("The owed rewrite of %s is done: no old copies left", table)
+                log.info("The owed rewrite of %s is done: no old copies left", table)
         return len(owed_rows(conn, schema))
 
 
@@ -240,10 +246,11 @@ class Owed:
         self._thread: threading.Thread | None = None
         self._guard = threading.Lock()
         self._failing = False
+        self._closed = False
 
     def poke(self) -> None:
         """Try the owed rewrites in the background, at most every `RETRY_SECONDS`."""
-        if not self.enabled:
+        if not self.enabled or self._closed:
             return
         now = time.monotonic()
         with self._guard:
@@ -280,6 +287,10 @@ class Owed:
 
     def close(self) -> None:
         """At close: the background try ended, then one more try if anything is owed."""
+        with self._guard:
+            if self._closed:  # closed again (eventsourcing's __del__ at exit): nothing more
+                return
+            self._closed = True  # no new background try
         self.join()
         if self.enabled and not self._failing and (self._left or self._seen != _recorded[0]):
             self.try_now()

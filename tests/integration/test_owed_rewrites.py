@@ -219,3 +219,61 @@ def test_a_clean_erasure_owes_nothing(pg_settings: Settings) -> None:
         assert SECRET.encode() not in raw and key not in raw
     finally:
         archive.close()
+
+
+def test_the_erasure_answer_ready_and_the_command_line_say_so(
+    pg_settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import httpx
+    from anyio.from_thread import start_blocking_portal
+
+    from api.main import create_app
+    from entrypoints.cli import main
+    from tests.e2e.conftest import PortalTransport, bearer
+
+    archive = open_archive(pg_settings)
+    try:
+        key = _story(archive)
+        curator = bearer(archive.issue_token("anna", "curator"))
+        holder = _holder(pg_settings)
+        with (
+            start_blocking_portal() as portal,
+            httpx.Client(
+                transport=PortalTransport(create_app(archive), portal), base_url="http://t"
+            ) as http,
+        ):
+            # Forgetting the teller through the API: the answer says what is left, and why.
+            answer = http.post(
+                "/api/people/erasures", json={"name": TELLER, "reason": "AVG"}, headers=curator
+            )
+            assert answer.status_code == 200, answer.text
+            old = answer.json()["old_copies"]
+            assert old["removed"] is False and len(old["tables"]) >= 3
+            assert [h["name"] for h in old["holders"]] == ["maandrapport"]
+            assert "Oude kopieën van gewiste woorden" in old["message"]
+            ready = http.get("/api/ready")
+            assert ready.status_code == 200 and ready.json()["owed_rewrites"] == len(old["tables"])
+    finally:
+        archive.close()
+
+    # The command line: an erasure says so on stderr; rewrite-owed fails while held up ...
+    for name, value in (
+        ("WIJKARCHIEF_DATABASE_URL", pg_settings.database_url or ""),
+        ("WIJKARCHIEF_DATABASE_SCHEMA", pg_settings.database_schema),
+        ("WIJKARCHIEF_DATA", str(pg_settings.data_dir)),
+        ("WIJKARCHIEF_ERASURE_WAIT", "0.3"),
+    ):
+        monkeypatch.setenv(name, value)
+    capsys.readouterr()
+    assert main(["erase", "0301", "--actor", "anna"]) == 0
+    err = capsys.readouterr().err
+    assert "Let op: Oude kopieën van gewiste woorden" in err and "'maandrapport'" in err
+    assert main(["rewrite-owed", "--wait", "0.3"]) == 1
+    assert "maandrapport" in capsys.readouterr().err
+    # ... and does it at once when the session has ended.
+    holder.rollback()
+    holder.close()
+    assert main(["rewrite-owed"]) == 0
+    assert "Geen herschrijving open" in capsys.readouterr().out
+    raw = _raw(pg_settings)
+    assert SECRET.encode() not in raw and TELLER.encode() not in raw and key not in raw
