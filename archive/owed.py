@@ -121,7 +121,7 @@ def _record(conn: Any, tables: Sequence[str], horizon: str, reason: str) -> None
         owed = _owed_table(schema)
         with conn.transaction():
             if _one(conn, "SELECT to_regclass(%s)", (owed,)) is None:
-                key = zlib.crc32(schema.encode()) - (1 << 31)  # as Settings.schema_lock
+                key = _key(table)  # as Settings.schema_lock
                 conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (DDL_LOCK_CLASS, key))
                 conn.execute(
                     f"CREATE TABLE IF NOT EXISTS {owed} (table_name text PRIMARY KEY, "
@@ -163,11 +163,14 @@ def _vacuum(conn: Any, table: str, horizon: str) -> bool:
 def rewrite_tables(conninfo: str, *tables: str, wait: float | None = None) -> bool:
     """`VACUUM FULL` the tables once no other transaction can still see their deleted rows.
 
-    Waits at most `wait` seconds (default: to the end of `waiting`, else `ERASURE_WAIT`) until every
-    other session of this database has a snapshot newer than now, then rewrites (a lock
-    held longer than the wait leaves that table owed). A session still older after the
-    wait is logged by pid, application and since when; the tables are not rewritten (the
-    copy would keep the words) but recorded as owed, for `pay`. True when all was clean.
+    The debt is recorded first (reason `bezig`), so a process killed while it waits leaves
+    it owed, not forgotten. Then, holding the payers' lock (they skip meanwhile), it waits
+    at most `wait` seconds (default: to the end of `waiting`, else `ERASURE_WAIT`) until
+    every other session of this database has a snapshot newer than now, and rewrites; a
+    clean rewrite drops the debt. A session still older after the wait is logged by pid,
+    application and since when, and the tables are not rewritten (the copy would keep the
+    words): they stay owed, for `pay`, as does a table locked past the wait. True when all
+    was clean.
     """
     import psycopg
 
@@ -177,6 +180,12 @@ def rewrite_tables(conninfo: str, *tables: str, wait: float | None = None) -> bo
     deadline = shared
     with psycopg.connect(conninfo, autocommit=True) as conn:
         horizon = str(_one(conn, "SELECT pg_snapshot_xmax(pg_current_snapshot())"))
+        _record(conn, tables, horizon, "bezig")
+        conn.execute(f"SET lock_timeout = '{_lock_ms(deadline)}ms'")
+        try:  # one rewriter of the schema at a time: a payer may be at work
+            _one(conn, "SELECT pg_advisory_lock(%s, %s)", (PAY_LOCK_CLASS, _key(tables[0])))
+        except psycopg.errors.LockNotAvailable:
+            return False  # owed, and the payer at work or the next one will do it
         while found := holders(conn, horizon):
             if time.monotonic() >= deadline:
                 log.warning(
@@ -188,9 +197,18 @@ def rewrite_tables(conninfo: str, *tables: str, wait: float | None = None) -> bo
                 _record(conn, tables, horizon, "oudere momentopname")
                 return False
             time.sleep(0.05)
-        left = min(10.0, max(0.2, deadline - time.monotonic()))  # a lock: as long, or 0.2 s
-        conn.execute(f"SET lock_timeout = '{int(left * 1000)}ms'")
+        conn.execute(f"SET lock_timeout = '{_lock_ms(deadline)}ms'")
         return all([_vacuum(conn, table, horizon) for table in tables])
+
+
+def _lock_ms(deadline: float) -> int:
+    """A lock is waited for until the deadline, at least 0.2 s, at most 10 s."""
+    return int(min(10.0, max(0.2, deadline - time.monotonic())) * 1000)
+
+
+def _key(table: str) -> int:
+    """The advisory lock key of the table's schema (a signed 32-bit int)."""
+    return zlib.crc32(_split(table)[0].encode()) - (1 << 31)
 
 
 def owed_rows(conn: Any, schema: str) -> list[tuple[str, str, datetime, str]]:
@@ -216,7 +234,7 @@ def pay(conninfo: str, schema: str, lock_timeout: str = PAY_LOCK_TIMEOUT) -> int
         rows = owed_rows(conn, schema)
         if not rows:
             return 0
-        key = zlib.crc32(schema.encode()) - (1 << 31)
+        key = _key(f'"{schema}".{OWED}')
         if not _one(conn, "SELECT pg_try_advisory_lock(%s, %s)", (PAY_LOCK_CLASS, key)):
             return len(rows)  # another process is paying now
         conn.execute(f"SET lock_timeout = '{lock_timeout}'")

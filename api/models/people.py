@@ -12,7 +12,9 @@ class OwedTable(Answer):
 
     table: str = Field(description="De tabel (schema.naam).", examples=['"public".catalogue_items'])
     since: str = Field(description="Sinds wanneer (ISO 8601).")
-    reason: str = Field(description="Waarom nog niet: `oudere momentopname` of `vergrendeld`.")
+    reason: str = Field(
+        description="Waarom nog niet: `oudere momentopname`, `vergrendeld` of `bezig`."
+    )
 
 
 class Holder(Answer):

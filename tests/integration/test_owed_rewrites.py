@@ -1,5 +1,9 @@
 """An erasure while another session holds an older snapshot: the rewrite is owed, then paid.
 
+The test database is shared (benchmarks, other suites): their sessions may hold snapshots
+older than an erasure too, for a second or more. So the tests wait for the payment (bounded)
+where a session of theirs could delay it, and look for their own holder among the holders.
+
 `VACUUM FULL` keeps the row versions an older snapshot could still read, so while such a
 session is open the erased words stay in the table files. The archive then records the
 rewrite as owed, says so (the report, the metric), keeps answering reads, and does the
@@ -65,6 +69,13 @@ def _holder(settings: Settings) -> psycopg.Connection[Any]:
     return conn
 
 
+def _until_no_holders(archive: Archive, seconds: float = 60) -> None:
+    """Until no session older than the owed rewrites' horizon is left (another suite's)."""
+    deadline = time.monotonic() + seconds
+    while archive.owed.report()["holders"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 def _story(archive: Archive) -> bytes:
     """A story with the secret, read by every view; its key."""
     archive.register(
@@ -127,7 +138,7 @@ def test_an_owed_rewrite_is_reported_and_paid_by_a_read(
         # The session ends; the next read pays, in the background.
         holder.rollback()
         holder.close()
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while archive.owed.count() and time.monotonic() < deadline:
             assert archive.search("plein")["total"] == 1
             archive.owed.join()
@@ -154,8 +165,11 @@ def test_the_projector_loop_pays_it(pg_settings: Settings, monkeypatch: pytest.M
         assert projector.owed.count() >= 3  # still held up
         holder.rollback()
         holder.close()
-        projector.catch_up()  # one turn of the projector's loop
-        projector.owed.join()
+        archive.owed.join()  # (its own try, if one runs, would make the projector skip)
+        deadline = time.monotonic() + 60
+        while projector.owed.count() and time.monotonic() < deadline:
+            projector.catch_up()  # a turn of the projector's loop
+            projector.owed.join()
         assert projector.owed.count() == 0
         raw = _raw(pg_settings)
         assert SECRET.encode() not in raw and key not in raw
@@ -170,6 +184,7 @@ def test_closing_the_archive_pays_it(pg_settings: Settings) -> None:
     assert archive.owed.count() >= 3
     holder.rollback()
     holder.close()
+    _until_no_holders(archive)
     archive.close()  # the last try, at close (production: a command line's end)
     reopened = open_archive(pg_settings, follow=False)
     try:
@@ -202,19 +217,19 @@ def test_two_payers_at_once_do_no_harm(pg_settings: Settings) -> None:
         for thread in threads:
             thread.join()
         assert all(isinstance(r, int) for r in results), results
-        archive.owed.settle(5)  # whichever skipped: it is paid now
+        archive.owed.settle(60)  # whichever skipped (or another suite held it up): paid now
         assert archive.owed.count() == 0
         assert key not in _raw(pg_settings)
     finally:
         archive.close()
 
 
-def test_a_clean_erasure_owes_nothing(pg_settings: Settings) -> None:
+def test_an_erasure_nothing_holds_up_leaves_no_copies(pg_settings: Settings) -> None:
     archive = open_archive(pg_settings)
     try:
         key = _story(archive)
         archive.erase("stories", "0301", actor="anna", reason="AVG art. 17")
-        assert archive.owed.report()["removed"]
+        assert archive.owed.settle(60) == 0  # at once, unless another suite held it up
         raw = _raw(pg_settings)
         assert SECRET.encode() not in raw and key not in raw
     finally:
@@ -249,7 +264,7 @@ def test_the_erasure_answer_ready_and_the_command_line_say_so(
             assert answer.status_code == 200, answer.text
             old = answer.json()["old_copies"]
             assert old["removed"] is False and len(old["tables"]) >= 3
-            assert [h["name"] for h in old["holders"]] == ["maandrapport"]
+            assert "maandrapport" in [h["name"] for h in old["holders"]]
             assert "Oude kopieën van gewiste woorden" in old["message"]
             ready = http.get("/api/ready")
             assert ready.status_code == 200 and ready.json()["owed_rewrites"] == len(old["tables"])
@@ -273,7 +288,7 @@ def test_the_erasure_answer_ready_and_the_command_line_say_so(
     # ... and does it at once when the session has ended.
     holder.rollback()
     holder.close()
-    assert main(["rewrite-owed"]) == 0
+    assert main(["rewrite-owed", "--wait", "60"]) == 0
     assert "Geen herschrijving open" in capsys.readouterr().out
     raw = _raw(pg_settings)
     assert SECRET.encode() not in raw and TELLER.encode() not in raw and key not in raw
