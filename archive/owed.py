@@ -6,10 +6,12 @@ version another transaction might still read ("recently dead"): while a session 
 snapshot older than the erasure (a long report, `pg_dump`, a REPEATABLE READ transaction of
 another tool), a rewrite would carry the erased words into the new table files.
 
-`rewrite_tables` waits at most `WIJKARCHIEF_ERASURE_WAIT` seconds (default 10, through
-`waiting`) for every such session. When one is still there, or the table stays locked, it
-does not rewrite: it records the debt in `owed_rewrites` in the table's schema (the table,
-the horizon every session must pass, since when) and logs who holds it up. `pay` rewrites
+`rewrite_tables` records the debt first in `owed_rewrites` in the table's schema (the
+table, the horizon every session must pass, since when, why), so a process killed while it
+waits leaves it owed. Then it waits at most `WIJKARCHIEF_ERASURE_WAIT` seconds (default 10,
+for one erasure's tables together: `waiting`) for every such session, rewrites, and drops
+the record. When a session is still there, or the table stays locked, it does not rewrite
+(the copy would keep the words): the record stays, and the log says who holds it up. `pay` rewrites
 each owed table once its horizon has passed and drops its record. `Owed` is the archive's
 side: after reads and in the projector's loop (`poke`, at most every `RETRY_SECONDS`, in a
 thread of its own, so a read never waits for it), at start-up and at close. Processes of
@@ -346,16 +348,22 @@ class Owed:
             return {"removed": True, "tables": [], "holders": [], "message": None}
         import psycopg
 
-        with psycopg.connect(self.conninfo, autocommit=True) as conn:
-            rows = owed_rows(conn, self.schema)
-            newest = max((r[1] for r in rows), key=int, default=None)
-            found = holders(conn, newest) if newest is not None else []
+        try:
+            with psycopg.connect(self.conninfo, autocommit=True) as conn:
+                rows = owed_rows(conn, self.schema)
+                newest = max((r[1] for r in rows), key=int, default=None)
+                found = holders(conn, newest) if newest is not None else []
+        except psycopg.Error as error:  # the erasure itself is done: say what is unknown
+            log.warning("The owed table rewrites could not be read", exc_info=True)
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            unknown = f"Niet na te gaan of er nog oude kopieën op schijf staan: {reason}"
+            return {"removed": False, "tables": [], "holders": [], "message": unknown}
         tables = [{"table": t, "since": s.isoformat(), "reason": r} for t, _, s, r in rows]
         holding = [
             {**h, "since": h["since"].isoformat() if h["since"] is not None else None}
             for h in found
         ]
-        message = None
+        message: str | None = None
         if rows:
             why = f"Nog open: {describe(found)}." if found else "De volgende poging volgt vanzelf."
             message = (

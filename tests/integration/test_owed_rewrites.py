@@ -292,3 +292,33 @@ def test_the_erasure_answer_ready_and_the_command_line_say_so(
     assert "Geen herschrijving open" in capsys.readouterr().out
     raw = _raw(pg_settings)
     assert SECRET.encode() not in raw and TELLER.encode() not in raw and key not in raw
+
+
+@pytest.mark.slow
+def test_two_processes_paying_at_the_same_moment(pg_settings: Settings) -> None:
+    import subprocess
+
+    from tests.servers import CLI, child_env
+
+    archive = open_archive(pg_settings)
+    try:
+        holder, key = _owe(archive, pg_settings)
+    finally:
+        archive.close()
+    holder.rollback()
+    holder.close()
+    with psycopg.connect(pg_settings.pg_conninfo(), autocommit=True) as conn:
+        assert len(owed.owed_rows(conn, pg_settings.database_schema)) >= 3
+    # Two hosts' `rewrite-owed` (each also tries at start-up and close) at the same moment.
+    env = child_env(pg_settings, WIJKARCHIEF_SEARCH_BACKEND="postgres")
+    command = [*CLI, "rewrite-owed", "--wait", "60"]
+    runs = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    for run, (out, err) in zip(runs, outputs, strict=True):
+        assert run.returncode == 0, err.decode()
+        assert b"Traceback" not in err and b"Geen herschrijving open" in out
+    raw = _raw(pg_settings)
+    assert SECRET.encode() not in raw and TELLER.encode() not in raw and key not in raw
