@@ -6,7 +6,9 @@ the route's *template* (`/api/stories/{number}`), never the path asked: no item 
 number or search word ends up in a label (an unknown path is `<unmatched>`, a method outside
 the usual ones `OTHER`). What is read at each scrape, from this host: the log's newest
 position (`wijkarchief_log_position`), each view's position (`wijkarchief_view_position
-{view}`) and its lag behind the log (`wijkarchief_view_lag_events{view}`).
+{view}`) and its lag behind the log (`wijkarchief_view_lag_events{view}`); and on
+PostgreSQL the tables whose rewrite after an erasure is still owed
+(`wijkarchief_owed_rewrites`: old copies of erased words on disk, `archive/owed.py`).
 
 Several uvicorn workers (`serve --workers N`): each worker is a process with counters of its
 own, and a scrape reaches one of them. So `wijkarchief serve` points
@@ -118,7 +120,12 @@ class ViewPositions(Collector):
             position = int(view.position())
             positions.add_metric([view.name], position)
             lags.add_metric([view.name], max(0, head - position))
-        yield from (log, positions, lags)
+        owed = GaugeMetricFamily(
+            "wijkarchief_owed_rewrites",
+            "Tables whose rewrite after an erasure is owed: old copies of erased words on disk.",
+        )
+        owed.add_metric([], self.archive.owed.count())
+        yield from (log, positions, lags, owed)
 
 
 def exposition(archive: Any) -> bytes:

@@ -20,6 +20,9 @@
   with a connect timeout of as many whole seconds (at least 2, libpq's least).
 - `WIJKARCHIEF_READY_LAG` (default 100): `/api/ready` answers 503 while a view of this host
   (the catalogue, the search index) is more than this many events behind the log.
+- `WIJKARCHIEF_ERASURE_WAIT` (default 10): on PostgreSQL, the seconds an erasure waits for
+  sessions with an older snapshot before it leaves the rewrite of a table owed
+  (`archive.owed`: paid by itself once they have ended).
 """
 
 from __future__ import annotations
@@ -157,6 +160,8 @@ class Settings:
     database_wait: float = DATABASE_WAIT
     # `/api/ready` answers 503 while a view of this host lags more events than this.
     ready_lag: int = READY_LAG
+    # On PostgreSQL: how long an erasure waits for older snapshots before a rewrite is owed.
+    erasure_wait: float = 10.0
     # Where the sealed bytes of files live (archive/blobs.py): `directory` or `postgresql`;
     # "" chooses the event store's kind. `blob_root` overrides `data_dir/blobs`.
     blob_store: str = ""
@@ -177,6 +182,7 @@ class Settings:
             base_url=_base_url("WIJKARCHIEF_BASE_URL", DEFAULT_BASE_URL),
             database_wait=_seconds("WIJKARCHIEF_DATABASE_WAIT", DATABASE_WAIT),
             ready_lag=_count("WIJKARCHIEF_READY_LAG", READY_LAG),
+            erasure_wait=_seconds("WIJKARCHIEF_ERASURE_WAIT", 10.0),
             blob_store=_choice("WIJKARCHIEF_BLOB_STORE", ("directory", "postgresql")),
             blob_root=Path(os.environ["WIJKARCHIEF_BLOB_DIR"])
             if os.environ.get("WIJKARCHIEF_BLOB_DIR")

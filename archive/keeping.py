@@ -18,6 +18,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from archive.config import Settings
+from archive.owed import Owed
 from archive.ports import View
 from archive.projection import Followers, Progress
 
@@ -72,6 +73,7 @@ class KeepsViews:
         settings: Settings
         followers: Followers
         follow: bool
+        owed: Owed
         _lock: threading.RLock
         _caught_up: int
         _failed: tuple[int, float] | None
@@ -87,7 +89,9 @@ class KeepsViews:
         self, progress: Progress | None = None, views: Sequence[View] | None = None
     ) -> int:
         """Bring every view (or only `views`: a standby projector's own, `archive.leader`)
-        up to the end of the log; return the events processed."""
+        up to the end of the log; return the events processed. An owed table rewrite
+        (`archive.owed`) is tried too, in the background, now and then (the projector's loop)."""
+        self.owed.poke()
         with self._lock, self._followers_lock():
             head = self.position()
             processed = self.followers.catch_up(progress=progress, views=views)
@@ -104,8 +108,10 @@ class KeepsViews:
         the read is answered from the views as they are: the event is in the log, and the
         views that did not fail have it. Reads try again after the next write, or after
         `FRESH_RETRY_SECONDS`. With a separate projector (`follow=False`) the views are
-        that process's business.
+        that process's business. Now and then an owed table rewrite is tried in the
+        background (`Owed.poke`: never waited for here).
         """
+        self.owed.poke()
         if not self.follow:
             return
         head = self.position()

@@ -26,7 +26,6 @@ same way (`bounded`).
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from time import monotonic
 from typing import Any, ClassVar
@@ -43,6 +42,7 @@ from eventsourcing.utils import Environment, EnvType
 from psycopg_pool import PoolTimeout
 
 from archive.config import RECONNECT_TIMEOUT, connect_timeout
+from archive.owed import rewrite_tables  # the erasure's rewrites (owed when not clean)
 
 log = logging.getLogger("wijkarchief.store")
 WAIT_KEY = "WIJKARCHIEF_DATABASE_WAIT"  # the event store's environment carries the wait
@@ -178,41 +178,4 @@ class Factory(PostgresFactory):
         bounded(self.datastore, float(self.env.get(WAIT_KEY) or self.datastore.pool.timeout))
 
 
-__all__ = ["Factory", "Pool", "bounded", "TrackingRecorder"]
-
-
-def rewrite_tables(conninfo: str, *tables: str, wait: float = 10.0) -> None:
-    """`VACUUM FULL` the tables once no other transaction can still see their deleted rows.
-
-    `VACUUM FULL` copies a row version that an open transaction might still read ("recently
-    dead"), so an erased item's words would move into the rewritten table. This first waits
-    (at most `wait` seconds) until every other session of this database has a snapshot taken
-    after now, then rewrites. A session holding an older snapshot longer than that is logged;
-    the rewrite then runs anyway and the next erasure's rewrite removes what it kept.
-    """
-    import psycopg
-
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        row = conn.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::xid").fetchone()
-        horizon = row[0] if row else None
-        deadline = monotonic() + wait
-        while horizon is not None:
-            older = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL "
-                "AND age(backend_xmin) >= age(%s::xid)",
-                (str(horizon),),
-            ).fetchone()
-            if not older or not older[0]:
-                break
-            if monotonic() >= deadline:
-                log.warning(
-                    "%s session(s) still hold a snapshot older than the erasure; "
-                    "rewriting %s anyway",
-                    older[0],
-                    ", ".join(tables),
-                )
-                break
-            time.sleep(0.05)
-        for table in tables:
-            conn.execute(f"VACUUM FULL {table}")
+__all__ = ["Factory", "Pool", "bounded", "rewrite_tables", "TrackingRecorder"]

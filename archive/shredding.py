@@ -13,7 +13,8 @@ refused (`KeyMissing`): nothing is ever stored unsealed.
 
 `KeyStore.destroy` deletes the key for good (SQLite: `secure_delete`,
 `VACUUM`, then a truncating WAL checkpoint, so neither `keys.sqlite` nor `keys.sqlite-wal`
-holds it; PostgreSQL: followed by `VACUUM FULL` of the key table); after that those fields
+holds it; PostgreSQL: followed by `VACUUM FULL` of the key table, owed until no older
+snapshot could still read the row: `archive.owed`); after that those fields
 read back as empty, in every process, replay, rebuild and export.
 """
 

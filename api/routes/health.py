@@ -51,6 +51,11 @@ class Readiness(Answer):
     head: int = Field(description="De nieuwste positie van het gebeurtenislog.")
     max_lag: int = Field(description="Zoveel gebeurtenissen mag een leesmodel achterlopen.")
     views: list[ViewLag]
+    owed_rewrites: int = Field(
+        0,
+        description="Tabellen die na een wissing nog herschreven moeten worden: oude kopieën "
+        "van gewiste woorden staan nog op schijf (telt niet mee voor gereed).",
+    )
 
 
 READY_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -70,6 +75,8 @@ def ready(archive: ArchiveDep, response: Response) -> Any:
     every view of this host (the catalogue, the search index) has processed all but at
     most `WIJKARCHIEF_READY_LAG` (default 100) events of the log, else 503 naming each
     view's lag. It only reads positions: it never catches a view up itself.
+    `owed_rewrites` counts the tables whose rewrite after an erasure is still owed (old
+    copies of erased words on disk; docs/privacy.md); it does not decide readiness.
     """
     head = archive.position()
     limit = archive.settings.ready_lag
@@ -77,7 +84,7 @@ def ready(archive: ArchiveDep, response: Response) -> Any:
     for view in archive.views:
         position = view.position()
         views.append({"name": view.name, "position": position, "lag": max(0, head - position)})
-    answer = {"head": head, "max_lag": limit, "views": views}
+    answer = {"head": head, "max_lag": limit, "views": views, "owed_rewrites": archive.owed.count()}
     behind = [view for view in views if view["lag"] > limit]
     if behind:
         lags = ", ".join(f"{view['name']} {view['lag']}" for view in behind)

@@ -20,6 +20,7 @@ from entrypoints.cli.writing import (
     cmd_import,
     cmd_import_rows,
     cmd_load,
+    cmd_rewrite_owed,
     cmd_seed,
     cmd_token,
 )
@@ -177,6 +178,15 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--actor", required=True)
     s.add_argument("--reason", help="why (the name itself is taken out of it)")
     s.set_defaults(func=cmd_erase_person)
+
+    s = sub.add_parser(
+        "rewrite-owed",
+        help="rewrite now the tables an erasure left owed (PostgreSQL: old copies on disk)",
+    )
+    s.add_argument(
+        "--wait", type=float, default=10.0, help="seconds to wait for sessions holding it up"
+    )
+    s.set_defaults(func=cmd_rewrite_owed)
 
     s = sub.add_parser("withdraw", help="record a withdrawal of consent (a tombstone remains)")
     s.add_argument("item", help="a story number (0001) or KIND/ID")

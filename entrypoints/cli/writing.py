@@ -69,6 +69,7 @@ def cmd_consent(args: argparse.Namespace) -> int:
         if args.command == "erase":
             archive.erase(kind, key, actor=args.actor, reason=args.reason or "")
             print(f"Persoonsgegevens van {kind}/{key} gewist; de sleutel is vernietigd.")
+            old_copies(archive)
         elif args.command == "withdraw":
             archive.withdraw(kind, key, reason=args.reason, policy=args.policy, actor=args.actor)
             print(f"Toestemming voor {kind}/{key} ingetrokken; lezers zien een grafsteen.")
@@ -91,6 +92,8 @@ def cmd_erase_person(args: argparse.Namespace) -> int:
     try:
         found = archive.forget_person(args.name, actor=args.actor, reason=args.reason or "")
         settle(archive)
+        if found["items"]:
+            old_copies(archive)
     finally:
         archive.close()
     if not found["items"]:
@@ -107,6 +110,28 @@ def cmd_erase_person(args: argparse.Namespace) -> int:
         )
         for ref in found["unsealed"]:
             print(f"  {ref}", file=sys.stderr)
+    return 0
+
+
+def old_copies(archive: Any) -> bool:
+    """Say on stderr when old copies of erased words are still in the database's files
+    (a table rewrite owed, `archive.owed`); True when none are."""
+    report = archive.owed.report()
+    if report["message"]:
+        print(f"Let op: {report['message']}", file=sys.stderr)
+    return bool(report["removed"])
+
+
+def cmd_rewrite_owed(args: argparse.Namespace) -> int:
+    """Rewrite now the tables an erasure left owed (PostgreSQL), waiting up to --wait s."""
+    archive = open_archive()
+    try:
+        archive.owed.settle(args.wait)
+        if not old_copies(archive):
+            return 1
+        print("Geen herschrijving open: geen oude kopieën van gewiste woorden op schijf.")
+    finally:
+        archive.close()
     return 0
 
 
