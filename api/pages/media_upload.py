@@ -6,12 +6,13 @@ which `static/upload.js` turns into a drop zone that sends the same form with
 XMLHttpRequest and shows its progress. Both post to `POST /media/{id}/bestanden`, which
 hands the file to the same archive command as `POST /api/media/{id}/files`
 (`Archive.attach_file`: the type decided from the bytes, the size limits, the metadata
-stripped). The pages' login is a session cookie, which the JSON API does not take; that is
-why the script posts here (same origin, checked like every curator form) and not to
+stripped). The pages' login is a session cookie, which the JSON API takes for reads only;
+that is why the script posts here (same origin, checked like every curator form) and not to
 `/api/...`. Asked for JSON (`Accept: application/json`, as the script does), it answers as
 the API does: 201 with the file, or a problem (413 too large, 415 a refused type, 422
 metadata that cannot be removed) with a Dutch `detail`; otherwise it goes back to the page
-(303), or shows the page with the problem.
+(303), or shows the page with the problem. Each file has a "Verwijderen…" disclosure whose
+form says what a removal does and posts to `POST /media/{id}/bestanden/{file}/verwijderen`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.errors import problem
 from api.pages.auth import PageReader, archive_of
-from api.pages.curator import Curator
+from api.pages.curator import Curator, Text
 from api.pages.public import error_page
 from api.pages.templating import HEADERS, render
 from api.uploads import read_upload
@@ -37,6 +38,8 @@ FILE = "file"
 NOTICES = {
     "nieuw": "Het media-item is vastgelegd. Voeg hieronder de foto, scan of opname toe.",
     "bestand": "Het bestand is toegevoegd.",
+    "verwijderd": "Het bestand is verwijderd: het archief toont en levert het niet meer; "
+    "de geschiedenis van het item bewaart dat het er was.",
 }
 
 
@@ -116,4 +119,18 @@ async def upload(request: Request, reader: Curator, key: str) -> Response:
         return JSONResponse(shown, status_code=201, headers=HEADERS)
     return RedirectResponse(
         f"/media/{key}/bestanden?gedaan=bestand#bestanden", status_code=303, headers=HEADERS
+    )
+
+
+@router.post("/media/{key}/bestanden/{file_id}/verwijderen", response_class=HTMLResponse)
+def remove(
+    request: Request, reader: Curator, key: str, file_id: str, reason: Text = ""
+) -> Response:
+    """Take a file off the item (the API's `DELETE /api/media/{id}/files/{file_id}`)."""
+    try:
+        archive_of(request).remove_file(KIND, key, file_id, actor=reader.name, reason=reason)
+    except ArchiveError as error:
+        return error_page(request, error)
+    return RedirectResponse(
+        f"/media/{key}/bestanden?gedaan=verwijderd#bestanden", status_code=303, headers=HEADERS
     )

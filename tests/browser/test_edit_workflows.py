@@ -211,6 +211,14 @@ def test_without_javascript_the_plain_form_uploads_too(
         tab.get_by_role("button", name="Bestand toevoegen").click()
         tab.wait_for_url(re.compile(r"gedaan=bestand"))
         assert "klein.png" in tab.locator("#bestandenlijst").inner_text()
+        # The curator removes it again: the disclosure says what happens, then the form posts.
+        tab.get_by_text("Verwijderen…").click()
+        assert "toont en levert" in tab.locator(".remove-file form").inner_text()
+        tab.get_by_label("Reden (optioneel)").fill("dubbel")
+        tab.get_by_role("button", name="Bestand verwijderen").click()
+        tab.wait_for_url(re.compile(r"gedaan=verwijderd"))
+        assert tab.locator("#bestandenlijst li").count() == 0
+        assert tab.get_by_text("Nog geen bestanden.").is_visible()
     finally:
         context.close()
 
