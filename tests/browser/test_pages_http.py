@@ -293,7 +293,7 @@ def _guarded_routes(app: FastAPI) -> list[tuple[str, str]]:
         if dependant is not None and any(d.call is curator for d in dependant.dependencies):
             # The guard answers before any item is looked up: any key will do.
             path = route.path_format.replace("{number}", "0001").replace("{key}", "0001")
-            path = path.replace("{aid}", "a1").replace("{hid}", "h1")
+            path = path.replace("{aid}", "a1").replace("{hid}", "h1").replace("{file_id}", "f1")
             found.extend((method, path) for method in sorted(route.methods))
     return found
 
@@ -304,11 +304,13 @@ def test_every_curator_form_is_guarded(site: Pages) -> None:
     routes = _guarded_routes(site.app)
     story_routes = {("GET", "/verhalen/nieuw"), ("POST", "/stories/0001/bewerken")}
     # 16 before issue 19; +21 withdraw/embargo/erase (3 kinds), +3 link picker, +2 forget,
-    # +2 import; +32 edit pages: episodes, media, happenings, assessments, files.
+    # +2 import; +32 edit pages: episodes, media, happenings, assessments, files; +1 removing
+    # a file.
     edit_routes = {("POST", "/episodes/0001/bewerken"), ("POST", "/media-items/nieuw"),
                    ("POST", "/media/0001/bestanden"), ("POST", "/episodes/0001/gebeurtenis/h1"),
-                   ("POST", "/stories/0001/beoordeling/a1/intrekken")}  # fmt: skip
-    assert story_routes | edit_routes <= set(routes) and len(routes) == 44 + 32, routes
+                   ("POST", "/stories/0001/beoordeling/a1/intrekken"),
+                   ("POST", "/media/0001/bestanden/f1/verwijderen")}  # fmt: skip
+    assert story_routes | edit_routes <= set(routes) and len(routes) == 44 + 33, routes
     response = site.post("/inloggen", data={"token": site.researcher}, headers=SAME_SITE)
     researcher = {"Cookie": f"wijkarchief_sessie={response.cookies['wijkarchief_sessie']}"}
     for method, path in routes:
