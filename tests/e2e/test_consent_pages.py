@@ -155,6 +155,42 @@ def test_erase_asks_for_understanding_then_erases(api: Any, curator: httpx.Clien
     assert "/stories/0042/wissen" not in curator.get("/stories/0042").text
 
 
+def test_an_erased_item_offers_only_what_can_still_succeed(api: Any, curator: httpx.Client) -> None:
+    """Saving new words on an erased item is refused (422 'gegevens zijn gewist'): its page
+    no longer offers to edit it, add or correct an assessment or happening, add files or
+    withdraw consent; links, the embargo and the history stay."""
+    api.add_episode()
+    api.archive.register(
+        "media", {"id": "foto", "title": "Het plein", "media_kind": "photo", "consent": "public"},
+        actor="anna",
+    )  # fmt: skip
+    before = curator.get("/episodes/duimdrop").text
+    assert 'href="/episodes/duimdrop/bewerken"' in before
+    assert 'href="/episodes/duimdrop/beoordeling/a1"' in before
+    for kind, key in (("episodes", "duimdrop"), ("media", "foto"), ("stories", "0042")):
+        done = curator.post(f"/{kind}/{key}/wissen", data={"understood": "ja"}, headers=SAME_SITE)
+        assert done.status_code == 303
+        page = curator.get(f"/{kind}/{key}").text
+        for gone in ("bewerken", "bestanden", "gebeurtenis", "beoordeling", "intrekken"):
+            assert f'href="/{kind}/{key}/{gone}' not in page, (kind, gone)
+        assert "Corrigeren" not in page and "Beoordeling toevoegen" not in page
+        assert "De woorden van dit item zijn gewist: er kan geen tekst meer bij" in page
+        for kept in ("koppeling", "embargo"):
+            assert f'href="/{kind}/{key}/{kept}"' in page, (kind, kept)
+        assert 'id="geschiedenis"' in page and "Persoonsgegevens gewist" in page
+    # What is no longer offered indeed cannot succeed.
+    refused = curator.post(
+        "/episodes/duimdrop/gebeurtenis", data={"date": "2020", "title": "Nieuw"},
+        headers=SAME_SITE,
+    )  # fmt: skip
+    assert refused.status_code == 422 and "zijn gewist" in refused.text
+    # An item that is not erased still offers everything.
+    api.add_story(number="0043", title="Nog heel")
+    whole = curator.get("/stories/0043").text
+    assert 'href="/stories/0043/bewerken"' in whole and "Beoordeling toevoegen" in whole
+    assert "er kan geen tekst meer bij" not in whole
+
+
 def test_forget_a_person_lists_the_items_first(api: Any, curator: httpx.Client) -> None:
     api.add_story(number="0043", title="Bij Fatima thuis", storytellers=["Anoniem"])
     api.add_story(number="0044", title="Over iemand anders", storytellers=["Bram"])
