@@ -234,6 +234,8 @@ def forget(
                     "done": {
                         "items": _titled(request, done["items"]),
                         "unsealed": done["unsealed"],
+                        # PostgreSQL: a table rewrite owed (old copies), as the CLI says it.
+                        "old_copies": archive.owed.report()["message"] if done["items"] else None,
                     },
                 },
             )

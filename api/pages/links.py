@@ -71,15 +71,20 @@ def _links_page(
     ]
     skip = {item["ref"], *(item.get("links") or [])}
     results = None
+    already: list[dict[str, Any]] = []  # matches this item is linked to already
+    itself = False  # the item itself matches (never linked to itself)
     if words.strip():
-        results = [s for s in suggest(everything, words) if s["ref"] not in skip][:RESULTS]
-        for result in results:
+        matches = suggest(everything, words)
+        results = [s for s in matches if s["ref"] not in skip][:RESULTS]
+        already = [s for s in matches if s["ref"] in skip and s["ref"] != item["ref"]]
+        itself = any(s["ref"] == item["ref"] for s in matches)
+        for result in results + already:
             result["href"] = item_path(result["kind"], result["id"])
     return render(
         request,
         "link.html",
         {"item": item, "words": words, "results": results, "linked": linked,
-         "errors": errors or {}},
+         "already": already, "itself": itself, "errors": errors or {}},
         status=status,
     )  # fmt: skip
 

@@ -108,3 +108,22 @@ def part_at(
     except ArchiveError:
         return None
     return next((p for p in item.get(part) or [] if p["id"] == part_id), None)
+
+
+def part_actors(
+    archive: Archive, kind: str, key: str, role: str, version: int, part: str, part_id: str
+) -> list[str]:
+    """Who changed an assessment or happening after the item's `version`, read from the
+    item's history (every actor since then when no event names the part, as an erasure)."""
+    singular = part.removesuffix("s")
+    try:
+        since = [e for e in archive.history(kind, key, role=role) if e["version"] > version]
+    except ArchiveError:
+        return []
+    touched = [
+        e
+        for e in since
+        if e["data"].get(f"{singular}_id") == part_id
+        or (isinstance(e["data"].get(singular), dict) and e["data"][singular].get("id") == part_id)
+    ]
+    return sorted({e["actor"] for e in touched or since if e["actor"]})

@@ -70,7 +70,23 @@ def _stale(
         return None
     then = part_checks.part_at(archive_of(request), kind, key, reader.role, loaded, part, part_id)
     now = next(p for p in item[part] if p["id"] == part_id)
-    return None if then == now else {"theirs": now, "loaded": loaded}
+    return None if then == now else _changed(request, reader, kind, key, now, part, loaded)
+
+
+def _changed(
+    request: Request,
+    reader: PageReader,
+    kind: str,
+    key: str,
+    now: dict[str, Any],
+    part: str,
+    loaded: int,
+) -> dict[str, Any]:
+    """The conflict box's facts: the part as it is now, who changed it since `loaded`, and
+    whether that was only this curator (another tab), not someone else."""
+    archive = archive_of(request)
+    actors = part_checks.part_actors(archive, kind, key, reader.role, loaded, part, now["id"])
+    return {"theirs": now, "loaded": loaded, "actors": actors, "own": actors == [reader.name]}
 
 
 # -- happenings ---------------------------------------------------------------------
@@ -165,10 +181,8 @@ def _happening_routes(kind: str) -> None:
                 )
         except StaleVersion:  # someone saved between our read and our write: read again
             current = archive.item(kind, key, role=reader.role)
-            stale = {
-                "theirs": next(h for h in current["happenings"] if h["id"] == hid),
-                "loaded": item["version"],
-            }
+            now = next(h for h in current["happenings"] if h["id"] == hid)
+            stale = _changed(request, reader, kind, key, now, "happenings", item["version"])
             return _happening_page(request, current, values, **page, stale=stale, status=412)
         except ArchiveError as error:
             errors = field_errors(error, part_checks.HAPPENING_FIELDS)

@@ -196,6 +196,7 @@ def item_page(
     *,
     as_of: str | None = None,
     notice: str | None = None,
+    warning: str | None = None,
 ) -> Response:
     """An item's page: text, happenings, assessments, links, history, the as-of picker."""
     archive = archive_of(request)
@@ -205,7 +206,7 @@ def item_page(
         context = views.item_context(archive, kind, key, reader.role, moment)
     except ArchiveError as error:
         return error_page(request, error, json_url=views.api_path(kind, key))
-    context["notice"] = notice
+    context["notice"], context["warning"] = notice, warning
     return render(request, "item.html", context, json_url=context["json_url"])
 
 
@@ -230,7 +231,13 @@ def _item_route(kind: str) -> None:
     def page(
         request: Request, key: str, as_of: str | None = None, gedaan: str | None = None
     ) -> Response:
-        return item_page(request, kind, key, as_of=as_of, notice=SAVED.get(gedaan or ""))
+        warning = None
+        if gedaan == "gewist" and reader_of(request).role == "curator":
+            # PostgreSQL: old copies of the erased words may still be in the table files
+            # (another session held an older snapshot); said as the command line says it.
+            warning = archive_of(request).owed.report()["message"]
+        notice = SAVED.get(gedaan or "")
+        return item_page(request, kind, key, as_of=as_of, notice=notice, warning=warning)
 
     page.__name__ = f"{kind}_page"
     router.add_api_route(f"/{kind}/{{key}}", page, methods=["GET"], response_class=HTMLResponse)

@@ -100,7 +100,7 @@
       input.value = item.title;
       target.value = item.ref;
       open(false);
-      status.textContent = "Gekozen: " + item.title + ". Druk op Koppelen om de koppeling vast te leggen.";
+      say("Gekozen: " + item.title + ". Druk op Koppelen om de koppeling vast te leggen.", false);
     }
     function show(found) {
       items = found.filter(function (item) { return exclude.indexOf(item.ref) < 0; });
@@ -120,11 +120,27 @@
         list.appendChild(option);
       });
       open(items.length > 0);
-      status.textContent = items.length ? items.length + (items.length === 1 ? " voorstel" : " voorstellen") + "; kies met de pijltjestoetsen en Enter." : "Geen items gevonden.";
+      if (items.length) {
+        say(items.length + (items.length === 1 ? " voorstel" : " voorstellen") + "; kies met de pijltjestoetsen en Enter.", false);
+        return;
+      }
+      // Nothing to offer: said on screen too, and why when the matches are linked already.
+      var linked = found.filter(function (item) { return item.ref !== exclude[0] && exclude.indexOf(item.ref) >= 0; });
+      if (linked.length) {
+        say("Al gekoppeld: " + linked.map(function (item) { return item.title; }).join(", ") + ".", true);
+      } else if (found.length) {
+        say("Geen ander item gevonden: alleen dit item zelf past.", true);
+      } else {
+        say("Geen items gevonden.", true);
+      }
+    }
+    function say(text, visible) {
+      status.textContent = text;
+      status.className = visible ? "help picker-status" : "visually-hidden";
     }
     function ask() {
       var words = input.value.trim();
-      if (!words) { items = []; open(false); return; }
+      if (!words) { items = []; open(false); say("", false); return; }
       var mine = ++asked;
       fetch(box.getAttribute("data-suggest") + "?q=" + encodeURIComponent(words), { credentials: "same-origin" })
         .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response.json(); })

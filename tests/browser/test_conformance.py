@@ -15,6 +15,7 @@ from __future__ import annotations
 import http.cookiejar
 import json
 import subprocess
+import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any
@@ -42,9 +43,33 @@ def _list(server: Server, kind: str) -> list[dict[str, Any]]:
     return items
 
 
+def _states(server: Server) -> None:
+    """Once per server: a research-only story (its row on the curator's list says so) and an
+    erased one (its page offers only what can still succeed)."""
+    try:
+        _get_json(server, "/api/stories/8952")
+        return  # made already (the public reads the erased story's remains)
+    except urllib.error.HTTPError:
+        pass
+    for number, title, consent in (
+        ("8951", "Onderzoeksverhaal over de conformiteit", "research"),
+        ("8952", "Te wissen verhaal over de conformiteit", "public"),
+    ):
+        body = {"number": number, "title": title, "date": "1931", "consent": consent,
+                "body_markdown": f"Tekst van {title}."}  # fmt: skip
+        request = urllib.request.Request(
+            server.url + "/api/stories", data=json.dumps(body).encode(), method="POST",
+            headers={"Authorization": f"Bearer {server.token}",
+                     "Content-Type": "application/json"},
+        )  # fmt: skip
+        urllib.request.urlopen(request, timeout=30).close()
+    server.cli("erase", "8952", "--actor", "anna", "--reason", "conformiteit")
+
+
 def pages(server: Server) -> list[tuple[str, str, bool]]:
     """(name, path, as curator) of every page to check."""
     shown = pictured(server.url, server.token)  # items with files (issue 19)
+    _states(server)
     episodes = [item["id"] for item in _list(server, "episodes")]
     assert episodes, "the seeded archive has episodes"
     story = _list(server, "stories")[0]["id"]
@@ -99,6 +124,9 @@ def pages(server: Server) -> list[tuple[str, str, bool]]:
         ("edit media item", f"/media/{media}/bewerken", True),
         ("media files", f"/media/{media}/bestanden", True),
         ("curator media", f"/media/{media}", True),
+        ("curator list with consent", "/stories?year=1931", True),
+        ("erased story", "/stories/8952", True),
+        ("links only itself", "/stories/8951/koppeling?zoek=onderzoeksverhaal", True),
     ]
     return public + curator
 

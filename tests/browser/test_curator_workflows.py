@@ -180,6 +180,38 @@ def test_a_curator_links_by_typing_and_choosing_then_unlinks(curator: Any, serve
     assert "Geen koppelingen" in curator.locator("#koppelingen").inner_text()
 
 
+def test_the_link_picker_shows_when_nothing_can_be_offered(curator: Any, server: Any) -> None:
+    """'Geen items gevonden.' was only spoken (visually hidden): a sighted curator saw nothing.
+    It is on screen now, and a match that is linked already is named as such."""
+    add_story(server, "8502", "Zwemmen bij de Blauwvoetkade")
+    add_story(server, "8503", "Vissen bij de Blauwvoetkade")
+    add_story(server, "8504", "Rennen langs de Blauwvoetkade")
+    curator.goto("/stories/8502")
+    box = curator.get_by_role("combobox", name="Koppelen aan")
+    status = curator.locator(".link-picker [role=status]")
+    box.press_sequentially("qwxyzv", delay=30)
+    status.filter(has_text="Geen items").wait_for(state="attached")
+    assert status.inner_text() == "Geen items gevonden."
+    size = status.bounding_box()
+    assert status.is_visible() and size is not None and size["width"] > 50 and size["height"] > 5
+    # Link the other one, then look for it again: it is named as linked already.
+    box.fill("")
+    box.press_sequentially("vissen bij", delay=30)
+    curator.get_by_role("option", name=re.compile(r"^Vissen bij de Blauwvoetkade")).click()
+    curator.get_by_role("button", name="Koppelen", exact=True).click()
+    curator.wait_for_url(re.compile(r"gedaan=gekoppeld"))
+    box = curator.get_by_role("combobox", name="Koppelen aan")
+    box.press_sequentially("vissen bij", delay=30)
+    status.filter(has_text="gekoppeld").wait_for(state="attached")
+    assert status.inner_text() == "Al gekoppeld: Vissen bij de Blauwvoetkade."
+    assert status.is_visible() and box.get_attribute("aria-expanded") == "false"
+    # While suggestions are offered, the count is spoken only, as before.
+    box.fill("")
+    box.press_sequentially("Blauwvoetkade", delay=30)
+    status.filter(has_text="voorstel").wait_for(state="attached")
+    assert not status.is_visible() or (status.bounding_box() or {"width": 1})["width"] <= 1
+
+
 def test_a_researcher_logs_in_and_reads_a_research_story(page: Any, server: Any) -> None:
     token = server.cli("token", "create", "--role", "researcher", "--name", "ria").split()[-1]
     add_story(server, "8601", "Alleen voor onderzoek", consent="research")

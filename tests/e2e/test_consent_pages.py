@@ -5,14 +5,21 @@ records the event with the archive's own command, and the public sees the outcom
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
+from anyio.from_thread import start_blocking_portal
 
+from api.main import create_app
+from bootstrap import open_archive
 from events.date_labels import label_nl
-from tests.e2e.conftest import BASE
+from tests.conftest import postgres_schema_settings
+from tests.e2e.conftest import BASE, Api, PortalTransport, bearer
 
 SAME_SITE = {"Origin": BASE}
 
@@ -148,6 +155,42 @@ def test_erase_asks_for_understanding_then_erases(api: Any, curator: httpx.Clien
     assert "/stories/0042/wissen" not in curator.get("/stories/0042").text
 
 
+def test_an_erased_item_offers_only_what_can_still_succeed(api: Any, curator: httpx.Client) -> None:
+    """Saving new words on an erased item is refused (422 'gegevens zijn gewist'): its page
+    no longer offers to edit it, add or correct an assessment or happening, add files or
+    withdraw consent; links, the embargo and the history stay."""
+    api.add_episode()
+    api.archive.register(
+        "media", {"id": "foto", "title": "Het plein", "media_kind": "photo", "consent": "public"},
+        actor="anna",
+    )  # fmt: skip
+    before = curator.get("/episodes/duimdrop").text
+    assert 'href="/episodes/duimdrop/bewerken"' in before
+    assert 'href="/episodes/duimdrop/beoordeling/a1"' in before
+    for kind, key in (("episodes", "duimdrop"), ("media", "foto"), ("stories", "0042")):
+        done = curator.post(f"/{kind}/{key}/wissen", data={"understood": "ja"}, headers=SAME_SITE)
+        assert done.status_code == 303
+        page = curator.get(f"/{kind}/{key}").text
+        for gone in ("bewerken", "bestanden", "gebeurtenis", "beoordeling", "intrekken"):
+            assert f'href="/{kind}/{key}/{gone}' not in page, (kind, gone)
+        assert "Corrigeren" not in page and "Beoordeling toevoegen" not in page
+        assert "De woorden van dit item zijn gewist: er kan geen tekst meer bij" in page
+        for kept in ("koppeling", "embargo"):
+            assert f'href="/{kind}/{key}/{kept}"' in page, (kind, kept)
+        assert 'id="geschiedenis"' in page and "Persoonsgegevens gewist" in page
+    # What is no longer offered indeed cannot succeed.
+    refused = curator.post(
+        "/episodes/duimdrop/gebeurtenis", data={"date": "2020", "title": "Nieuw"},
+        headers=SAME_SITE,
+    )  # fmt: skip
+    assert refused.status_code == 422 and "zijn gewist" in refused.text
+    # An item that is not erased still offers everything.
+    api.add_story(number="0043", title="Nog heel")
+    whole = curator.get("/stories/0043").text
+    assert 'href="/stories/0043/bewerken"' in whole and "Beoordeling toevoegen" in whole
+    assert "er kan geen tekst meer bij" not in whole
+
+
 def test_forget_a_person_lists_the_items_first(api: Any, curator: httpx.Client) -> None:
     api.add_story(number="0043", title="Bij Fatima thuis", storytellers=["Anoniem"])
     api.add_story(number="0044", title="Over iemand anders", storytellers=["Bram"])
@@ -174,3 +217,60 @@ def test_forget_a_person_lists_the_items_first(api: Any, curator: httpx.Client) 
     assert done.status_code == 200 and "uit 2 items gehaald" in done.text
     assert "Fatima" not in api.get("/api/stories/0043").text
     assert api.archive.item("stories", "0042", role="curator")["storytellers"] == []
+
+
+@pytest.fixture
+def held_pg(tmp_path: Path) -> Iterator[tuple[Any, psycopg.Connection[Any]]]:
+    """A PostgreSQL archive whose erasure waits 0.3 s at most (WIJKARCHIEF_ERASURE_WAIT),
+    over the web with story 0042, and another tool's REPEATABLE READ session holding a
+    snapshot from before any erasure (as tests/integration/test_owed_rewrites.py does)."""
+    for settings in postgres_schema_settings(tmp_path / "data"):
+        archive = open_archive(dataclasses.replace(settings, erasure_wait=0.3))
+        holder = psycopg.connect(settings.pg_conninfo(), application_name="maandrapport")
+        try:
+            with start_blocking_portal() as portal:
+                app = create_app(archive)
+                transport = PortalTransport(app, portal)
+                with httpx.Client(transport=transport, base_url=BASE) as http:
+                    curator = bearer(archive.issue_token("anna", "curator"))
+                    api = Api(archive, app, http, curator, curator, curator, transport)
+                    api.add_story()
+                    api.add_story(number="0043", title="Bij Fatima thuis")
+                    holder.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+                    holder.execute("SELECT count(*) FROM pg_class").fetchone()
+                    yield api, holder
+                app.state.sessions.close()
+        finally:
+            holder.close()
+            archive.close()
+
+
+@pytest.mark.postgres
+def test_an_erasure_on_the_web_says_when_old_copies_are_still_on_disk(
+    held_pg: tuple[Any, psycopg.Connection[Any]],
+) -> None:
+    api, holder = held_pg
+    carla = browser(api, api.archive.issue_token("carla", "curator"))
+    done = carla.post(
+        "/stories/0042/wissen", data={"reason": "AVG", "understood": "ja"}, headers=SAME_SITE
+    )
+    assert done.status_code == 303
+    page = carla.get(done.headers["location"])
+    assert "De woorden zijn gewist" in page.text
+    # What `wijkarchief erase` prints on stderr and the API's old_copies.message say.
+    assert "Let op: Oude kopieën van gewiste woorden staan nog in" in page.text
+    assert "maandrapport" in page.text and "vanzelf" in page.text
+    # The public, even with the same address, learns nothing of the database.
+    assert "Oude kopieën" not in api.get(done.headers["location"]).text
+    # Forgetting a person on the web says it too.
+    forgot = carla.post(
+        "/personen/vergeten", data={"name": "Fatima", "reason": "AVG", "stap": "vergeten"},
+        headers=SAME_SITE,
+    )  # fmt: skip
+    assert forgot.status_code == 200 and "uit 1 item gehaald" in forgot.text
+    assert "Let op: Oude kopieën van gewiste woorden staan nog in" in forgot.text
+    # Once the session has ended and the rewrite is done, nothing is said.
+    holder.rollback()
+    assert api.archive.owed.settle(60) == 0
+    assert "Oude kopieën" not in carla.get(done.headers["location"]).text
+    carla.close()

@@ -125,3 +125,24 @@ def test_a_button_removes_a_link(archive_with_secret: Any, curator: httpx.Client
     )  # fmt: skip
     assert refused.status_code == 403
     assert api.archive.item("stories", "0042", role="curator")["links"] == ["episodes/duimdrop"]
+
+
+def test_without_a_script_a_match_linked_already_is_said_so(
+    archive_with_secret: Any, curator: httpx.Client
+) -> None:
+    """The only match is linked already: the answer says so, not "Geen items met …"."""
+    api = archive_with_secret
+    api.archive.link("stories/0042", "episodes/duimdrop", actor="anna")
+    page = curator.get("/stories/0042/koppeling", params={"zoek": "behoud"}).text
+    assert "Geen items met" not in page
+    assert "Al gekoppeld: het item met <q>behoud</q>" in page
+    assert "Acties voor het behoud van Duimdrop</a> is al aan dit item gekoppeld" in page
+    # The item itself is never offered, and said so when it is the only match.
+    own = curator.get("/stories/0042/koppeling", params={"zoek": "speelgoed"}).text
+    assert "Geen ander item met <q>speelgoed</q>" in own and "dit item zelf" in own
+    # Beside other matches, the linked one is named as linked, not offered.
+    mixed = curator.get("/stories/0042/koppeling", params={"zoek": "duimdrop"}).text
+    assert 'value="stories/0900"' in mixed and "Al gekoppeld, dus niet hierboven" in mixed
+    # Nothing matches at all: still "Geen items met".
+    none = curator.get("/stories/0042/koppeling", params={"zoek": "xylofoon"}).text
+    assert "Geen items met <q>xylofoon</q>" in none and "Al gekoppeld" not in none

@@ -155,3 +155,45 @@ def test_a_media_item_page_names_its_kind_in_dutch(api: Any) -> None:
         page = api.get(f"/media/{slug}").text
         assert f"<dt>Soort</dt><dd>{label}</dd>" in page, slug
     assert ">photo<" not in api.get("/media/plein").text
+
+
+def _row(page: str, title: str) -> str:
+    """The table row of the item titled `title`."""
+    rows = [r for r in page.split("<tr") if title in r]
+    assert len(rows) == 1, title
+    return rows[0].split("</tr>")[0]
+
+
+RESEARCH = "alleen voor onderzoek: onderzoekers en curatoren zien dit"
+CURATORS = "alleen voor curatoren: niet openbaar, ook niet voor onderzoekers"
+
+
+def test_research_only_and_curators_only_rows_say_so(stories: Any) -> None:
+    """A signed-in reader sees which rows are not public, as withdrawals and embargoes are
+    marked; the public still never learns that such items exist."""
+    api = stories
+    api.add_episode(id="intern", title="Interne evaluatie", consent="curators")
+    api.add_episode(id="studie", title="Studie Spoorsingel", consent="research")
+    body = {"id": "scan", "title": "Scan Lantaarn", "kind": "photo", "consent": "research"}
+    assert api.post("/api/media", json=body, headers=api.curator).status_code == 201
+    curator = logged_in(api, "curator", "carla")
+    researcher = logged_in(api, "researcher", "rosa")
+    seen = curator.get("/stories?limit=100").text
+    assert CURATORS in _row(seen, "Kwartiermaker") and RESEARCH in _row(seen, "Zandloper")
+    assert CURATORS not in _row(seen, "Verhaal A<") and RESEARCH not in _row(seen, "Verhaal A<")
+    episodes = curator.get("/episodes").text
+    assert CURATORS in _row(episodes, "Interne evaluatie")
+    assert RESEARCH in _row(episodes, "Studie Spoorsingel")
+    assert RESEARCH in _row(curator.get("/media").text, "Scan Lantaarn")
+    # A researcher sees the research rows marked, and no curators-only row at all.
+    studied = researcher.get("/stories?limit=100").text
+    assert RESEARCH in _row(studied, "Zandloper") and CURATORS not in studied
+    assert RESEARCH in _row(researcher.get("/episodes").text, "Studie Spoorsingel")
+    # The public: no such row, and no word of them.
+    for kind in ("stories?limit=100", "episodes", "media"):
+        public = api.get(f"/{kind}").text
+        assert "alleen voor onderzoek" not in public and CURATORS not in public, kind
+        for hidden in ("Kwartiermaker", "Zandloper", "Interne evaluatie", "Spoorsingel", "Scan"):
+            assert hidden not in public, (kind, hidden)
+    curator.close()
+    researcher.close()

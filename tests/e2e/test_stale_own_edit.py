@@ -41,3 +41,45 @@ def test_a_stale_edit_from_ones_own_other_tab_says_so(api: Any) -> None:
     assert "iemand anders heeft deze episode intussen gewijzigd" in other.text
     assert "de wijzigingen van anouk én die van u" in other.text
     bram.close()
+
+
+def _signed_in(api: Any, name: str) -> httpx.Client:
+    browser = httpx.Client(transport=api.transport, base_url=BASE)
+    token = api.archive.issue_token(name, "curator")
+    assert browser.post("/inloggen", data={"token": token}, headers=SAME_SITE).status_code == 303
+    return browser
+
+
+def test_a_stale_happening_or_assessment_from_ones_own_other_tab_says_so(api: Any) -> None:
+    """The happening, assessment and retract boxes say it too, and name another curator."""
+    api.add_episode()
+    anouk, bas = _signed_in(api, "anouk"), _signed_in(api, "bas")
+    happening, assessment = "/episodes/duimdrop/gebeurtenis/h1", "/episodes/duimdrop/beoordeling/a1"
+    retract = f"{assessment}/intrekken"
+    old = {path: form_of(anouk.get(path), path) for path in (happening, assessment, retract)}
+    newer = {path: form_of(anouk.get(path), path) for path in (happening, assessment)}
+    newer[happening]["title"] = "Opiniestuk in NRC"
+    assert anouk.post(happening, data=newer[happening], headers=SAME_SITE).status_code == 303
+    newer[assessment]["note"] = "De bron zegt het zelf."
+    assert anouk.post(assessment, data=newer[assessment], headers=SAME_SITE).status_code == 303
+    old[happening]["text"] = "Een opiniestuk van de buurt."
+    old[assessment]["coder"] = "anouk"
+    old[retract]["reason"] = "dubbel"
+    own_words = {
+        happening: "Niet opgeslagen: u hebt deze gebeurtenis intussen in een ander venster",
+        assessment: "Niet opgeslagen: u hebt deze beoordeling intussen in een ander venster",
+        retract: "Niet ingetrokken: u hebt deze beoordeling intussen in een ander venster",
+    }
+    for path, words in own_words.items():
+        stale = anouk.post(path, data=old[path], headers=SAME_SITE)
+        assert stale.status_code == 412, path
+        assert words in stale.text, path
+        assert "iemand anders" not in stale.text and "de ander " not in stale.text, path
+    # Another curator's stale correction names the one who changed it, not oneself.
+    for path in (happening, assessment, retract):
+        late = {**old[path], "reason": "van bas"}
+        stale = bas.post(path, data=late, headers=SAME_SITE)
+        assert stale.status_code == 412, path
+        assert "iemand anders (anouk) heeft deze" in stale.text, path
+    anouk.close()
+    bas.close()
