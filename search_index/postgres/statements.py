@@ -72,18 +72,20 @@ def answer(
     ctes: list[str] = []
     branches: list[str] = []
     if fields is not None:
-        columns = ", ".join(["kind", *fields])
-        ctes.append(
-            f"m AS MATERIALIZED (SELECT docid, ref, sortkey, {columns}, {rank}::real AS score "
-            f"FROM {docs} WHERE {matching})"
-        )
+        # The page's keys too when the page is cut from the matches (a search with words).
+        keys = ["docid", "ref", "sortkey", f"{rank}::real AS score"] if words else []
+        columns = ", ".join(["kind", *fields, *keys])
+        ctes.append(f"m AS MATERIALIZED (SELECT {columns} FROM {docs} WHERE {matching})")
         branches.append(
             "SELECT 'total'::text AS field, ''::text AS value, count(*) AS n, "
             "NULL::text AS source, NULL::real AS score FROM m"
         )
         branches.append("SELECT 'kind', kind, count(*), NULL, NULL FROM m GROUP BY kind")
+        # Per distinct array first (a few hundred), then per value: half the time of
+        # unnesting every match's array.
         branches.extend(
-            f"SELECT '{f}', v, count(*), NULL, NULL FROM m, unnest({f}) AS v GROUP BY v"
+            f"SELECT '{f}', v, sum(g.n)::bigint, NULL, NULL FROM (SELECT {f} AS a, count(*) AS n "
+            f"FROM m GROUP BY {f}) AS g, unnest(g.a) AS v GROUP BY v"
             for f in fields
         )
     # The page from the matches when they are read anyway; a browse's straight from the
