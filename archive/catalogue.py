@@ -26,6 +26,7 @@ from archive.projection import Change, ItemStates
 VIEW_NAME = "catalogue"
 # Events per transaction when far behind (a rebuild): fewer commits.
 BULK_PAGE_SIZE = 5000
+REFS_PER_READ = 500  # refs in one `IN (...)` of SQLite (its limit of variables: 32,766)
 
 
 def _dump(data: dict[str, Any]) -> str:
@@ -102,6 +103,20 @@ class SQLiteCatalogue(SQLiteTrackingRecorder):
             c.execute("SELECT data FROM catalogue_items WHERE ref = ?", (f"{kind}/{key}",))
             row = c.fetchone()
         return orjson.loads(row[0]) if row else None
+
+    def by_refs(self, refs: list[str]) -> dict[str, dict[str, Any]]:
+        """The items of these refs (`kind/key`) that exist, in one read."""
+        found: dict[str, dict[str, Any]] = {}
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(refs), REFS_PER_READ):
+                part = refs[start : start + REFS_PER_READ]
+                c.execute(
+                    "SELECT ref, data FROM catalogue_items WHERE ref IN "
+                    f"({', '.join('?' * len(part))})",
+                    part,
+                )
+                found.update((ref, orjson.loads(data)) for ref, data in c.fetchall())
+        return found
 
     def close(self) -> None:
         self.datastore.close()
@@ -194,6 +209,15 @@ class PostgresCatalogue(TrackingRecorder):
             )
             row = c.fetchone()
         return orjson.loads(row["data"]) if row else None
+
+    def by_refs(self, refs: list[str]) -> dict[str, dict[str, Any]]:
+        """The items of these refs (`kind/key`) that exist, in one statement."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT ref, data::text AS data FROM {self.table} WHERE ref = ANY(%s)", (refs,)
+            )
+            rows = c.fetchall()
+        return {row["ref"]: orjson.loads(row["data"]) for row in rows}
 
     def close(self) -> None:
         self.datastore.close()

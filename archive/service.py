@@ -343,10 +343,12 @@ class Archive(FileReads, KeepsViews, RendersReadModels, BulkCommands, Wijkarchie
 
     def _thumbnails(self, hits: list[dict[str, Any]], role: str) -> None:
         """Each hit's `thumbnail_url` (an image's or a PDF's first page), from the catalogue:
-        the search index keeps no files. Only of an item the role may read now."""
+        the search index keeps no files; the page's items in one read. Only of an item the role
+        may read now."""
         today = self.today()
+        items = self.catalogue.by_refs([f"{hit['kind']}/{hit['id']}" for hit in hits])
         for hit in hits:
-            found = self.catalogue.item(hit["kind"], hit["id"])
+            found = items.get(f"{hit['kind']}/{hit['id']}")
             readable = found is not None and may_read(found, role, today)
             hit["thumbnail_url"] = thumbnail_url(found) if found and readable else None
 

@@ -281,4 +281,9 @@ def table(run: dict[str, Any]) -> str:
             lines.append("  ".join("-" * width for width in widths))
     phases = ", ".join(f"{k} {duration(v)}" for k, v in run.get("phase_seconds", {}).items())
     lines.append(f"time per phase: {phases}")
+    loads = ", ".join(
+        f"{k} {start[0]:.1f} → {end[0]:.1f}" for k, (start, end) in run.get("loadavg", {}).items()
+    )
+    if loads:
+        lines.append(f"load average (1 min) at the start → end of each phase: {loads}")
     return "\n".join(line.rstrip() for line in lines)

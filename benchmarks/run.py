@@ -67,10 +67,13 @@ def bar(description: str, total: int, unit: str = "it") -> Iterator[Callable[[in
 def phase(run: dict[str, Any], name: str) -> Iterator[None]:
     """Note the wall time of a phase in `run["phase_seconds"]`."""
     started = time.perf_counter()
+    before = os.getloadavg()
     try:
         yield
     finally:
         run.setdefault("phase_seconds", {})[name] = time.perf_counter() - started
+        # The 1-, 5- and 15-minute load averages as the phase began and ended.
+        run.setdefault("loadavg", {})[name] = [list(before), list(os.getloadavg())]
 
 
 @contextmanager

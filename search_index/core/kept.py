@@ -83,6 +83,14 @@ class Browsing:
         """The whole answer kept for a browse on `searcher`; None for a search with words."""
         return self.pages.get(searcher, request.page) if request.browsing else None
 
+    def kept_facets(self, searcher: Hashable, request: SearchRequest) -> Facets | None:
+        """The facet counts kept for a browse's filters on `searcher` (a copy), or None: not
+        kept yet, or a search with words (whose counts are never kept)."""
+        if not request.browsing:
+            return None
+        facets: Facets | None = self.facets._lookup(searcher, request.filters)
+        return None if facets is None else _copy_facets(facets)
+
     def counted(
         self, searcher: Hashable, request: SearchRequest, count: Callable[[], Facets]
     ) -> Facets:

@@ -22,6 +22,7 @@ every host searches the same rows and sees a write once the follower (in the wor
 
 from __future__ import annotations
 
+import logging
 import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -29,14 +30,14 @@ from contextlib import contextmanager
 from typing import Any
 
 import orjson
-from eventsourcing.persistence import Tracking
+import psycopg
+from eventsourcing.persistence import PersistenceError, Tracking
 from eventsourcing.postgres import PostgresDatastore
 from psycopg import errors
-from psycopg.sql import SQL
+from psycopg.sql import SQL, Composable, Identifier, Literal
 
 from archive.config import Settings
 from archive.pgstore import TrackingRecorder, bounded, rewrite_tables
-from archive.ports import Moment, SearchHit
 from archive.projection import Change, ItemStates
 from events.errors import InvalidInput
 from search_index.core.budget import QUERY_SECONDS, Budget, QueryRefused
@@ -52,13 +53,15 @@ from search_index.core.shape import (
     place_moments,
 )
 from search_index.core.spelling import MAX_CANDIDATES, Lexicon, answer_or_corrected, plain_words
-from search_index.postgres import schema
+from search_index.postgres import schema, statements
 from search_index.postgres.query import Parsed, QueryMaker
-from search_index.postgres.snippets import Snippets, hits, moment_snippet
+from search_index.postgres.snippets import hits, moment_snippet
 
+log = logging.getLogger(__name__)
 LOCK_CLASS = 0x77617376  # "wasv": the advisory lock a page of the view is written under
-MOMENTS_PER_PAGE = 2_000  # happenings read for the moments of one page of hits
-RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C, B, A (PostgreSQL's defaults)
+# Rows written before the planner's statistics are renewed (ANALYZE): at least this many, and
+# at least as many as the table held at its last ANALYZE (a rebuild from empty: a few times).
+ANALYZE_ROWS = 1_000
 POOL_SIZE = 4
 
 
@@ -98,10 +101,15 @@ class PostgresSearchView(TrackingRecorder):
         self.sql_create_statements.extend(
             SQL(statement).format() for statement in schema.create_statements(self.schema)
         )
+        self.position_statement = SQL(
+            "SELECT max(notification_id) AS n FROM {}.{} WHERE application_name = {}"
+        ).format(Identifier(self.schema), Identifier(schema.TRACKING), Literal(self.name))
         self._browsing = Browsing()
         with settings.schema_lock():  # several processes may start at once
             self._drop_other_versions()
             self.create_table()
+        self._written = 0  # rows this process wrote since its last ANALYZE
+        self._analyzed = self._rows_at_analyze()
 
     def _drop_other_versions(self) -> None:
         """Drop the tables of other versions of this view (they would keep erased words)."""
@@ -145,6 +153,32 @@ class PostgresSearchView(TrackingRecorder):
                     (words,),
                 )
             self._insert_tracking(c, Tracking(self.name, last))
+        self._written += len(rows)
+        if self._written >= max(ANALYZE_ROWS, self._analyzed):
+            self._analyze()
+
+    def _rows_at_analyze(self) -> int:
+        """The rows the planner believes the table holds (0: never analysed)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", (self.docs,))
+            found = c.fetchone()
+        return max(0, int(found["reltuples"])) if found else 0
+
+    def _analyze(self) -> None:
+        """Renew the planner's statistics of the tables after many rows were written.
+
+        Without them (a new table, or autovacuum off or not yet come round) the planner takes
+        a few hundred rows for thousands: it sorts every visible item for a browse instead of
+        reading the first of the `(doctype, sortkey)` index. Best effort: the page is
+        committed already, a failure is logged and the view goes on.
+        """
+        try:
+            with self.datastore.transaction(commit=True) as c:
+                c.execute(f"ANALYZE {self.docs}, {self.words}")
+            self._analyzed = self._rows_at_analyze()
+        except (psycopg.Error, PersistenceError):
+            log.warning("ANALYZE of the search view's tables failed", exc_info=True)
+        self._written = 0
 
     def reset(self) -> None:
         """Drop every row and the position."""
@@ -156,6 +190,7 @@ class PostgresSearchView(TrackingRecorder):
                 "WHERE application_name = %s",
                 (self.name,),
             )
+        self._written, self._analyzed = 0, 0
 
     def purge(self) -> None:
         """The words table from the live rows only, then both tables rewritten: no dead row
@@ -175,15 +210,23 @@ class PostgresSearchView(TrackingRecorder):
     # -- searching -----------------------------------------------------------------
 
     @contextmanager
-    def _snapshot(self, timed: Budget | None) -> Iterator[Any]:
-        """A cursor in one read-only snapshot; the statements end when the budget does."""
+    def _snapshot(self, timed: Budget | None) -> Iterator[tuple[Any, int]]:
+        """A cursor in one read-only snapshot, and the view's position in it; the statements
+        end when the budget does. One round trip opens it (isolation, timeout, position)."""
         with self.datastore.transaction(commit=False) as c:
-            c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            setup: list[Composable] = [
+                SQL("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            ]
             if timed is not None:
                 left = max(1, int((timed.deadline - time.monotonic()) * 1000))
-                c.execute("SELECT set_config('statement_timeout', %s, true)", (f"{left}ms",))
+                setup.append(SQL("SET LOCAL statement_timeout = {}").format(Literal(f"{left}ms")))
+            setup.append(self.position_statement)
+            c.execute(SQL("; ").join(setup))  # no parameters: one simple query
+            while c.nextset():
+                pass  # to the last statement's answer
+            found = c.fetchone()
             try:
-                yield c
+                yield c, int((found or {}).get("n") or 0)
             except errors.QueryCanceled:
                 raise QueryRefused(
                     f"De zoekvraag duurt te lang (meer dan {QUERY_SECONDS:g} seconden): "
@@ -211,10 +254,7 @@ class PostgresSearchView(TrackingRecorder):
             offset=offset, consents=consents, today=today, sort=sort,
         )  # fmt: skip
         budget = Budget()
-        with self._snapshot(None if request.browsing else budget) as c:
-            c.execute(self.max_tracking_id_statement, (self.name,))
-            found = c.fetchone()
-            generation = (found and next(iter(found.values()))) or 0
+        with self._snapshot(None if request.browsing else budget) as (c, generation):
             kept = self._browsing.kept(generation, request)
             if kept is not None:
                 return kept
@@ -229,122 +269,54 @@ class PostgresSearchView(TrackingRecorder):
     def _answer(
         self, c: Any, generation: int, request: SearchRequest, budget: Budget
     ) -> dict[str, Any]:
-        """One page of item hits with their moments, the total and the facets."""
+        """One page of item hits with their moments, the total and the facets: one statement
+        (`search_index.postgres.statements.answer`)."""
         parsed = QueryMaker(c, self.words).parse(request.text, budget)
         if not request.browsing:
             budget.check_time()
+        nothing = {"total": 0, "hits": [], "facets": no_facets(), "sort": request.sort}
         if parsed.nothing:
-            return {"total": 0, "hits": [], "facets": no_facets(), "sort": request.sort}
-        where, params = self._where(request, parsed)
+            return nothing
+        matching, params = statements.where(request, parsed)
         focus = request.focus
-        counted = self._browsing.counted(
-            generation, request, lambda: self._facets(c, where, params, focus)
+        # A browse's facets are kept per position: then only its page is read.
+        kept = self._browsing.kept_facets(generation, request)
+        if kept is not None and not kept["total"].get("", 0):
+            return nothing
+        fields = None if kept is not None else statements.facet_fields(focus)
+        c.execute(
+            statements.answer(self.docs, request, parsed, matching, fields),
+            statements.page_params(request, params),
         )
+        rows = c.fetchall()
+        if fields is None:
+            counted = kept or no_facets()
+        else:
+            counted = self._browsing.counted(
+                generation, request, lambda: _facets(rows, fields, focus)
+            )
         total = counted.pop("total", {}).get("", 0)
         if not total:
-            return {"total": 0, "hits": [], "facets": no_facets(), "sort": request.sort}
+            return nothing
         by_date = request.sort == "date"
-        rank = (
-            f"ts_rank('{RANK_WEIGHTS}', tsv, %(q)s::tsquery)" if parsed.tsquery is not None
-            else "0"
-        )  # fmt: skip
-        order = "sortkey" if by_date else "score DESC, ref"
-        c.execute(
-            f"SELECT source::text AS source, {rank} AS score FROM {self.docs} WHERE {where} "
-            f"ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s",
-            {**params, "limit": max(request.limit, 0), "offset": max(request.offset, 0)},
-        )
-        docs = [
-            (0.0 if by_date else float(r["score"]), orjson.loads(r["source"])) for r in c.fetchall()
-        ]
+        page = sorted((r["n"], r["score"], r["source"]) for r in rows if r["field"] == "hit")
+        docs = [(0.0 if by_date else float(score), orjson.loads(s)) for _, score, s in page]
         words = plain_words(request.text)
         found_hits, snippets = hits(parsed, docs, focus, words)
-        place_moments(found_hits, self._moments(c, request, parsed, found_hits, snippets))
+        moments = []
+        for r in rows:
+            if r["field"] == "moment":
+                doc = orjson.loads(r["source"])
+                snippet = moment_snippet(snippets, doc, words)
+                moments.append((int(doc["sortdate"]), str(doc["ref"]), make_moment(doc, snippet)))
+        place_moments(found_hits, moments)
         if not request.browsing:
             budget.check_time()
         return {"total": total, "hits": found_hits, "facets": counted, "sort": request.sort}
 
-    def _where(self, request: SearchRequest, parsed: Parsed) -> tuple[str, dict[str, Any]]:
-        """The reader's consent scopes and day, the chosen facet values and the words."""
-        clauses = ["doctype = 'item'", "consent = ANY(%(consents)s)"]
-        params: dict[str, Any] = {"consents": list(request.consents)}
-        if request.today is not None:
-            clauses.append("embargo <= %(today)s")
-            params["today"] = int(request.today.replace("-", ""))
-        if request.kind:
-            clauses.append("kind = %(kind)s")
-            params["kind"] = request.kind
-        for column, value in (
-            ("assessed", request.assessed),
-            ("assessment", None if request.assessed else request.assessment),
-            ("quality", request.quality),
-            ("year", None if request.year is None else str(request.year)),
-        ):
-            if value:
-                clauses.append(f"{column} @> ARRAY[%({column})s]::text[]")
-                params[column] = value
-        if parsed.tsquery is not None:
-            clauses.append("tsv @@ %(q)s::tsquery")
-            params["q"] = parsed.tsquery
-        return " AND ".join(clauses), params
-
-    def _facets(self, c: Any, where: str, params: dict[str, Any], focus: str | None) -> Facets:
-        """The total (`facets["total"][""]`) and the counts of every match per value."""
-        fields = ["quality", "assessment", "year", *(["assessed"] if focus else [])]
-        counts = " UNION ALL ".join(
-            f"SELECT '{f}' AS field, v AS value, count(*) AS n FROM m, unnest({f}) AS v GROUP BY v"
-            for f in fields
-        )
-        c.execute(
-            f"WITH m AS MATERIALIZED (SELECT kind, {', '.join(fields)} FROM {self.docs} "
-            f"WHERE {where}) SELECT 'total' AS field, '' AS value, count(*) AS n FROM m "
-            f"UNION ALL SELECT 'kind', kind, count(*) FROM m GROUP BY kind UNION ALL {counts}",
-            params,
-        )
-        pairs: dict[str, list[tuple[str, int]]] = {f: [] for f in ("total", "kind", *fields)}
-        for r in c.fetchall():
-            pairs[r["field"]].append((r["value"], int(r["n"])))
-        facets: Facets = {f: ordered_counts(p) for f, p in pairs.items() if f != "total"}
-        facets["total"] = dict(pairs["total"])
-        if focus:
-            facets["assessment"] = focused(facets.pop("assessed"), focus)
-        return facets
-
-    def _moments(
-        self,
-        c: Any,
-        request: SearchRequest,
-        parsed: Parsed,
-        page: list[SearchHit],
-        snippets: Snippets,
-    ) -> list[tuple[int, str, Moment]]:
-        """The happenings of the page's items that match the words (and the year)."""
-        if not page or (request.browsing and request.year is None):
-            return []
-        clauses = ["doctype = 'happening'", "ref = ANY(%(refs)s)"]
-        params: dict[str, Any] = {"refs": [h["ref"] for h in page], "n": MOMENTS_PER_PAGE}
-        if parsed.tsquery is not None:
-            clauses.append("tsv @@ %(q)s::tsquery")
-            params["q"] = parsed.tsquery
-        if request.year is not None:
-            clauses.append("year @> ARRAY[%(year)s]::text[]")
-            params["year"] = str(request.year)
-        c.execute(
-            f"SELECT source::text AS source FROM {self.docs} WHERE {' AND '.join(clauses)} "
-            "LIMIT %(n)s",
-            params,
-        )
-        words = plain_words(request.text)
-        moments = []
-        for r in c.fetchall():
-            doc = orjson.loads(r["source"])
-            snippet = moment_snippet(snippets, doc, words)
-            moments.append((int(doc["sortdate"]), str(doc["ref"]), make_moment(doc, snippet)))
-        return moments
-
     def _lexicon(self, c: Any, request: SearchRequest) -> Lexicon:
         """The view's words as the spelling tolerance asks about them, for this reader."""
-        where, params = self._where(request.corrected(""), Parsed(None))
+        where, params = statements.where(request.corrected(""), Parsed(None))
 
         def known(word: str) -> bool:
             # In an item the reader may read: a word only hidden items hold is as unknown to
@@ -374,3 +346,16 @@ class PostgresSearchView(TrackingRecorder):
             return bool(c.fetchone()["found"])
 
         return Lexicon(known, starting, readable)
+
+
+def _facets(rows: list[dict[str, Any]], fields: list[str], focus: str | None) -> Facets:
+    """The total (`facets["total"][""]`) and the counts of every match per value."""
+    pairs: dict[str, list[tuple[str, int]]] = {f: [] for f in ("total", "kind", *fields)}
+    for r in rows:
+        if r["field"] in pairs:
+            pairs[r["field"]].append((r["value"], int(r["n"])))
+    facets: Facets = {f: ordered_counts(p) for f, p in pairs.items() if f != "total"}
+    facets["total"] = dict(pairs["total"])
+    if focus:
+        facets["assessment"] = focused(facets.pop("assessed"), focus)
+    return facets

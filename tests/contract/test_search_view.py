@@ -21,6 +21,7 @@ from events import qualities
 from events.errors import InvalidInput
 from search_index import open_search_index
 from search_index.core import budget
+from search_index.core.kept import Browsing
 from search_index.postgres import PostgresSearchView
 from search_index.tantivy import TantivySearchView
 from search_index.whoosh import WhooshSearchView
@@ -359,6 +360,28 @@ def test_browsing_lists_items_by_date_and_follows_every_write(fed: Fed) -> None:
         "stories/0002", "episodes/duimdrop", "stories/0001",
     ]  # fmt: skip
     assert after["facets"]["kind"] == {"episodes": 1, "stories": 2}
+
+
+def test_a_browse_answers_alike_with_its_counts_kept_or_counted(fed: Fed) -> None:
+    # Five dated stories, one of them under embargo: a public browse in pages of two.
+    for n, date in enumerate(("2021", "2019-03", "2020-05", "2018", "2022-01")):
+        _story(fed.archive, f"00{n + 20}", f"Verhaal {n}", "Over de markt.", date=date)
+    fed.archive.embargo("stories", "0022", "2999-01-01", actor="anna")
+
+    # The first page counts the facets (and keeps them); later pages read only their rows.
+    kept = [fed.search("", limit=2, offset=offset) for offset in (0, 2, 4)]
+    refs = [h["ref"] for page in kept for h in page["hits"]]
+    assert refs == ["stories/0023", "stories/0021", "stories/0020", "stories/0024"]
+    assert {page["total"] for page in kept} == {4}
+
+    # The same pages with nothing kept, last page first: the same answers, counts included.
+    fed.view._browsing = Browsing()  # type: ignore[attr-defined]  # every backend keeps one
+    counted = [fed.search("", limit=2, offset=offset) for offset in (4, 2, 0)]
+    assert counted[::-1] == kept
+    # A curator's browse is its own: the embargoed story in its place by date.
+    assert fed.refs("", consents=CURATOR, today=None, limit=3) == [
+        "stories/0023", "stories/0021", "stories/0022",
+    ]  # fmt: skip
 
 
 def test_facet_counts_stay_exact_through_revisions_and_merges(fed: Fed) -> None:

@@ -202,6 +202,12 @@ def test_the_catalogue_and_a_view_rebuild_in_one_pass(settings: Settings) -> Non
     retitled = catalogue.item("stories", "0017")
     assert retitled is not None and retitled["title"] == "Verhaal 17, herzien"
     assert notebook.items["stories/0003"]["title"] == "Verhaal 3, herzien"
+    # A page of refs in one read (a search's hits): those that exist, as `item` gives them,
+    # also beyond one statement's worth of refs.
+    asked = ["stories/0017", "stories/9999", *(f"stories/{n:04d}" for n in range(1, 700))]
+    found = catalogue.by_refs(asked)
+    assert sorted(found) == [f"stories/{n:04d}" for n in range(1, 31)]
+    assert found["stories/0017"] == retitled
     catalogue.close()
     app.close()
 
