@@ -66,6 +66,27 @@ def postgres_schema_settings(data_dir: Path) -> Iterator[Settings]:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
+def postgres_table_bytes(settings: Settings) -> bytes:
+    """The raw files of every table (and its TOAST table) of the settings' schema, after a
+    checkpoint: dead row versions included, which a SELECT would not show."""
+    import psycopg
+
+    with psycopg.connect(settings.pg_conninfo(), autocommit=True) as conn:
+        conn.execute("CHECKPOINT")
+        (data_dir,) = conn.execute("SHOW data_directory").fetchone() or ("",)
+        paths = conn.execute(
+            "SELECT pg_relation_filepath(c.oid) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s "
+            "UNION SELECT pg_relation_filepath(c.reltoastrelid) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.reltoastrelid <> 0",
+            (settings.database_schema, settings.database_schema),
+        ).fetchall()
+    files = [Path(data_dir) / path for (path,) in paths if path]
+    assert files and all(f.exists() for f in files), "the test must read the table files"
+    return b"".join(f.read_bytes() for f in files)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
     """Settings for an empty store of each kind (the search index always on local disk)."""

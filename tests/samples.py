@@ -188,23 +188,29 @@ def mp4(brand: bytes = b"M4A ", *, gps_track: bool = False) -> tuple[bytes, byte
     return handle.getvalue(), media
 
 
-def wav(seconds: float = 1.0) -> bytes:
-    """A WAV (16-bit mono, 8 kHz) with a LIST/INFO chunk (artist, comment) and an ID3 chunk."""
-    from mutagen.id3 import TPE1
-    from mutagen.wave import WAVE
-
+def plain_wav(seconds: float = 0.5) -> bytes:
+    """A WAV (16-bit mono, 8 kHz) of silence, with no metadata."""
     out = io.BytesIO()
     with wave.open(out, "wb") as sound:
         sound.setnchannels(1)
         sound.setsampwidth(2)
         sound.setframerate(8000)
         sound.writeframes(bytes(int(8000 * seconds) * 2))
+    return out.getvalue()
+
+
+def wav(seconds: float = 1.0) -> bytes:
+    """A WAV (16-bit mono, 8 kHz) with a LIST/INFO chunk (artist, comment) and an ID3 chunk."""
+    from mutagen.id3 import TPE1
+    from mutagen.wave import WAVE
+
+    plain = plain_wav(seconds)
     info = b"INFO"
     for key, text in ((b"IART", NAME), (b"ICMT", f"Thuis, {PLACE}")):
         value = text.encode() + b"\x00"
         value += b"\x00" * (len(value) & 1)
         info += struct.pack("<4sI", key, len(value)) + value
-    data = out.getvalue() + struct.pack("<4sI", b"LIST", len(info)) + info
+    data = plain + struct.pack("<4sI", b"LIST", len(info)) + info
     handle = io.BytesIO(data[:4] + struct.pack("<I", len(data) - 8) + data[8:])
     audio = WAVE(handle)
     audio.add_tags()

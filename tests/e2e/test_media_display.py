@@ -16,6 +16,8 @@ from typing import Any
 
 from PIL import Image
 
+from tests import samples
+
 PHOTO = {
     "id": "buurtfeest-2020",
     "kind": "photo",
@@ -145,7 +147,7 @@ def test_a_pdf_is_its_first_page_and_a_recording_a_player(api) -> None:
     assert hits[0]["thumbnail_url"] == pdf["thumbnail_url"]
     # An audio item: a player with controls, over the file (served in ranges).
     add_media(api, id="interview", kind="audio", title="Gesprek met de buurtconciërge")
-    wav = _wav()
+    wav = samples.plain_wav()
     response = api.post(
         "/api/media/interview/files",
         files={"file": ("gesprek.wav", wav, "audio/wav")},
@@ -160,18 +162,6 @@ def test_a_pdf_is_its_first_page_and_a_recording_a_player(api) -> None:
     # No picture: the hit has no thumbnail, the timeline entry no image.
     hits = api.get("/api/search", params={"q": "buurtconciërge"}).json()["hits"]
     assert hits[0]["thumbnail_url"] is None
-
-
-def _wav(seconds: float = 0.5) -> bytes:
-    import wave
-
-    out = io.BytesIO()
-    with wave.open(out, "wb") as sound:
-        sound.setnchannels(1)
-        sound.setsampwidth(2)
-        sound.setframerate(8000)
-        sound.writeframes(bytes(int(8000 * seconds) * 2))
-    return out.getvalue()
 
 
 def test_a_media_item_without_a_file_says_so_with_its_source(api) -> None:

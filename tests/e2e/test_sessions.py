@@ -169,13 +169,17 @@ def test_a_session_ends_after_8_hours_idle_and_12_hours_in_all(web: Any, clock: 
     assert signed_in_as(busy) is None
 
 
-def test_a_researcher_logs_in_and_reads_but_may_not_edit(web: Any) -> None:
+def research_story(web: Any, number: str, title: str) -> None:
+    """A story only researchers and curators may read, registered by curator anna."""
     web.archive.register(
         "stories",
-        {"number": "0050", "title": "Voor onderzoek", "body_markdown": "Tekst.",
-         "consent": "research"},
+        {"number": number, "title": title, "body_markdown": "Tekst.", "consent": "research"},
         actor="anna",
-    )  # fmt: skip
+    )
+
+
+def test_a_researcher_logs_in_and_reads_but_may_not_edit(web: Any) -> None:
+    research_story(web, "0050", "Voor onderzoek")
     browser = web.client()
     assert login(browser, web.tokens["rita"]).status_code == 303
     assert signed_in_as(browser) == "rita"
@@ -189,12 +193,7 @@ def test_a_researcher_logs_in_and_reads_but_may_not_edit(web: Any) -> None:
 
 def test_the_json_of_a_page_reads_as_the_signed_in_reader(web: Any) -> None:
     # A research-only story: the page's "Deze pagina als JSON" is its /api/ twin.
-    web.archive.register(
-        "stories",
-        {"number": "0051", "title": "Alleen voor onderzoek", "body_markdown": "Tekst.",
-         "consent": "research"},
-        actor="anna",
-    )  # fmt: skip
+    research_story(web, "0051", "Alleen voor onderzoek")
     browser = web.client()
     # The public gets the same 404 on the page and in the JSON.
     assert browser.get("/stories/0051").status_code == 404

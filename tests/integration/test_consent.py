@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 
 from archive.config import Settings
@@ -15,6 +14,7 @@ from archive.exchange import export_to
 from archive.service import Archive
 from bootstrap import open_archive
 from events.errors import NotFound, Withdrawn
+from tests.conftest import postgres_table_bytes
 
 SECRET_TEXT = "Mijn buurvrouw Jantje Vlasblom bracht elke dag soep"
 TELLER = "Henkie Zwanenburg"
@@ -111,25 +111,6 @@ def _files_bytes(root: Path) -> bytes:
     return b"".join(p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file())
 
 
-def _postgres_bytes(settings: Settings) -> bytes:
-    """The raw files of every table (and its TOAST table) of the test's schema, after a
-    checkpoint: dead row versions included, which a SELECT would not show."""
-    with psycopg.connect(settings.pg_conninfo(), autocommit=True) as conn:
-        conn.execute("CHECKPOINT")
-        (data_dir,) = conn.execute("SHOW data_directory").fetchone() or ("",)
-        paths = conn.execute(
-            "SELECT pg_relation_filepath(c.oid) FROM pg_class c "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s "
-            "UNION SELECT pg_relation_filepath(c.reltoastrelid) FROM pg_class c "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = %s AND c.reltoastrelid <> 0",
-            (settings.database_schema, settings.database_schema),
-        ).fetchall()
-    files = [Path(data_dir) / path for (path,) in paths if path]
-    assert files and all(f.exists() for f in files), "the test must read the table files"
-    return b"".join(f.read_bytes() for f in files)
-
-
 @pytest.mark.usefixtures("search_backend")
 def test_erasure_leaves_nothing_to_recover(settings: Settings, tmp_path: Path) -> None:
     # Two stories; the teller of one asks to be forgotten.
@@ -164,7 +145,7 @@ def test_erasure_leaves_nothing_to_recover(settings: Settings, tmp_path: Path) -
     assert SECRET_TEXT.encode() not in on_disk and TELLER.encode() not in on_disk
     # ... nor the PostgreSQL tables.
     if settings.uses_postgres:
-        rows = _postgres_bytes(settings)
+        rows = postgres_table_bytes(settings)
         assert SECRET_TEXT.encode() not in rows and TELLER.encode() not in rows
 
     # A rebuild still succeeds, and the rest of the archive answers as before.

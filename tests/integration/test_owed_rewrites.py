@@ -8,7 +8,7 @@ where a session of theirs could delay it, and look for their own holder among th
 session is open the erased words stay in the table files. The archive then records the
 rewrite as owed, says so (the report, the metric), keeps answering reads, and does the
 rewrite by itself once the session has ended: checked on the raw relation files, read after
-a `CHECKPOINT`, as `test_consent._postgres_bytes` does (dead row versions included).
+a `CHECKPOINT`, as `tests.conftest.postgres_table_bytes` does (dead row versions included).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from archive import owed
 from archive.config import Settings
 from archive.service import Archive
 from bootstrap import open_archive
-from tests.conftest import postgres_schema_settings
+from tests.conftest import postgres_schema_settings, postgres_table_bytes
 
 pytestmark = pytest.mark.postgres
 
@@ -41,24 +41,6 @@ def pg_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Set
     monkeypatch.setenv("WIJKARCHIEF_SEARCH_BACKEND", "postgres")
     for settings in postgres_schema_settings(tmp_path / "data"):
         yield dataclasses.replace(settings, erasure_wait=0.3)
-
-
-def _raw(settings: Settings) -> bytes:
-    """The raw files of every table (and TOAST table) of the schema, after a checkpoint."""
-    with psycopg.connect(settings.pg_conninfo(), autocommit=True) as conn:
-        conn.execute("CHECKPOINT")
-        (data_dir,) = conn.execute("SHOW data_directory").fetchone() or ("",)
-        paths = conn.execute(
-            "SELECT pg_relation_filepath(c.oid) FROM pg_class c "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s "
-            "UNION SELECT pg_relation_filepath(c.reltoastrelid) FROM pg_class c "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = %s AND c.reltoastrelid <> 0",
-            (settings.database_schema, settings.database_schema),
-        ).fetchall()
-    files = [Path(data_dir) / path for (path,) in paths if path]
-    assert files and all(f.exists() for f in files), "the test must read the table files"
-    return b"".join(f.read_bytes() for f in files)
 
 
 def _holder(settings: Settings) -> psycopg.Connection[Any]:
@@ -125,7 +107,7 @@ def test_an_owed_rewrite_is_reported_and_paid_by_a_read(
         assert "vanzelf" in report["message"]
         assert f"wijkarchief_owed_rewrites {float(len(tables))}" in exposition(archive).decode()
         # The raw table files still hold the words: this is what the debt is about.
-        raw = _raw(pg_settings)
+        raw = postgres_table_bytes(pg_settings)
         assert SECRET.encode() in raw and key in raw
 
         # Reads go on meanwhile, and their tries change nothing while the session is open.
@@ -146,7 +128,7 @@ def test_an_owed_rewrite_is_reported_and_paid_by_a_read(
         assert archive.owed.report() == {
             "removed": True, "tables": [], "holders": [], "message": None
         }  # fmt: skip
-        raw = _raw(pg_settings)
+        raw = postgres_table_bytes(pg_settings)
         assert SECRET.encode() not in raw and TELLER.encode() not in raw
         assert key not in raw
         assert "wijkarchief_owed_rewrites 0.0" in exposition(archive).decode()
@@ -171,7 +153,7 @@ def test_the_projector_loop_pays_it(pg_settings: Settings, monkeypatch: pytest.M
             projector.catch_up()  # a turn of the projector's loop
             projector.owed.join()
         assert projector.owed.count() == 0
-        raw = _raw(pg_settings)
+        raw = postgres_table_bytes(pg_settings)
         assert SECRET.encode() not in raw and key not in raw
     finally:
         projector.close()
@@ -189,7 +171,7 @@ def test_closing_the_archive_pays_it(pg_settings: Settings) -> None:
     reopened = open_archive(pg_settings, follow=False)
     try:
         assert reopened.owed.count() == 0
-        raw = _raw(pg_settings)
+        raw = postgres_table_bytes(pg_settings)
         assert SECRET.encode() not in raw and key not in raw
     finally:
         reopened.close()
@@ -219,7 +201,7 @@ def test_two_payers_at_once_do_no_harm(pg_settings: Settings) -> None:
         assert all(isinstance(r, int) for r in results), results
         archive.owed.settle(60)  # whichever skipped (or another suite held it up): paid now
         assert archive.owed.count() == 0
-        assert key not in _raw(pg_settings)
+        assert key not in postgres_table_bytes(pg_settings)
     finally:
         archive.close()
 
@@ -230,7 +212,7 @@ def test_an_erasure_nothing_holds_up_leaves_no_copies(pg_settings: Settings) -> 
         key = _story(archive)
         archive.erase("stories", "0301", actor="anna", reason="AVG art. 17")
         assert archive.owed.settle(60) == 0  # at once, unless another suite held it up
-        raw = _raw(pg_settings)
+        raw = postgres_table_bytes(pg_settings)
         assert SECRET.encode() not in raw and key not in raw
     finally:
         archive.close()
@@ -290,7 +272,7 @@ def test_the_erasure_answer_ready_and_the_command_line_say_so(
     holder.close()
     assert main(["rewrite-owed", "--wait", "60"]) == 0
     assert "Geen herschrijving open" in capsys.readouterr().out
-    raw = _raw(pg_settings)
+    raw = postgres_table_bytes(pg_settings)
     assert SECRET.encode() not in raw and TELLER.encode() not in raw and key not in raw
 
 
@@ -320,5 +302,5 @@ def test_two_processes_paying_at_the_same_moment(pg_settings: Settings) -> None:
     for run, (out, err) in zip(runs, outputs, strict=True):
         assert run.returncode == 0, err.decode()
         assert b"Traceback" not in err and b"Geen herschrijving open" in out
-    raw = _raw(pg_settings)
+    raw = postgres_table_bytes(pg_settings)
     assert SECRET.encode() not in raw and TELLER.encode() not in raw and key not in raw
