@@ -52,7 +52,7 @@ from archive.filetypes import (
 )
 from archive.pdfscrub import scrub_pdf
 from archive.ports import BlobMissing, BlobStore
-from archive.scrubbing import CLEANED, scrub_media
+from archive.scrubbing import CLEANED, PIECE, SPOOL_IN_MEMORY, scrub_media
 from events.errors import InvalidInput, NotFound
 from events.files import public_file
 from events.items import ArchiveItem, acting_as
@@ -60,8 +60,6 @@ from events.items import ArchiveItem, acting_as
 if TYPE_CHECKING:
     from archive.config import Settings
 
-PIECE = 256 * 1024
-SPOOL_IN_MEMORY = 1024 * 1024  # an upload larger than this is spooled to a temporary file
 Source = str | Path | IO[bytes]
 
 

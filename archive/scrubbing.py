@@ -30,6 +30,7 @@ piece, so a large recording is never held whole in memory; PDFs (at most 25 MB) 
 from __future__ import annotations
 
 import re
+import shutil
 import struct
 import tempfile
 from collections.abc import Iterator
@@ -38,9 +39,10 @@ from typing import IO, Any
 from archive.filetypes import EXTENSIONS
 from events.errors import ArchiveError, InvalidInput
 
-PIECE = 256 * 1024
-SPOOL_IN_MEMORY = 1024 * 1024
-CLEANED = ("application/pdf", "audio/mpeg", "audio/mp4", "audio/ogg", "audio/wav", "video/mp4")
+PIECE = 256 * 1024  # bytes read or written at a time
+SPOOL_IN_MEMORY = 1024 * 1024  # a file larger than this is spooled to a temporary file
+# The types `scrub_media` cleans (a PDF has `archive.pdfscrub`, an image `clean_image`).
+CLEANED = ("audio/mpeg", "audio/mp4", "audio/ogg", "audio/wav", "video/mp4")
 MP4_METADATA = {b"udta", b"meta", b"uuid", b"free", b"skip"}
 MP4_GPS_TRACKS = {b"gpmd", b"camm"}  # GoPro's GPS and Google's camera motion (with GPS)
 WAV_SOUND = {b"fmt ", b"data", b"fact", b"cue ", b"smpl", b"inst", b"plst"}
@@ -68,8 +70,7 @@ def scrub_media(source: IO[bytes], content_type: str) -> IO[bytes]:
     try:
         # An MP3's leading ID3 tags are not copied at all (mutagen would move the rest).
         source.seek(_leading_id3(source) if content_type == "audio/mpeg" else 0)
-        while piece := source.read(PIECE):
-            copy.write(piece)
+        shutil.copyfileobj(source, copy, PIECE)
         source.seek(0)
         cleaner = {
             "audio/mpeg": _mp3, "audio/mp4": _mp4, "video/mp4": _mp4, "audio/ogg": _ogg,
