@@ -86,21 +86,31 @@ SESSION_COOKIE = "wijkarchief_sessie"
 _READS = frozenset({"GET", "HEAD"})
 
 
-def session_reader(archive: Archive, request: Request) -> Reader | None:
-    """The reader of the web pages' login session, for a read (GET, HEAD) without a token.
+def signed_in(archive: Archive, request: Request) -> Reader | None:
+    """The reader of the web pages' login session (cookie `SESSION_COOKIE`), or None.
 
-    So "Deze pagina als JSON" shows a signed-in researcher or curator what the page showed.
-    Writes through the API still need a token: the session cookie is SameSite=Strict and
-    no answer allows another origin to read it (no CORS), but a write stays token-only.
-    A session that ended, or whose token was revoked or reissued, is the public."""
+    A session that ended is None; one whose token was revoked or reissued since the login
+    is ended here and is None too."""
     session_id = request.cookies.get(SESSION_COOKIE)
-    if not session_id or request.method not in _READS:
+    if not session_id:
         return None
     sessions = sessions_of(request)
     session = sessions.get(session_id)
-    if session is None or archive.token_version(session.name) != session.token_version:
+    if session is None:
+        return None
+    if archive.token_version(session.name) != session.token_version:
+        sessions.end(session_id)
         return None
     return Reader(session.name, session.role)
+
+
+def session_reader(archive: Archive, request: Request) -> Reader | None:
+    """The session's reader for a read (GET, HEAD) of the API without a token.
+
+    So "Deze pagina als JSON" shows a signed-in researcher or curator what the page showed.
+    Writes through the API still need a token: the session cookie is SameSite=Strict and
+    no answer allows another origin to read it (no CORS), but a write stays token-only."""
+    return signed_in(archive, request) if request.method in _READS else None
 
 
 def get_reader(

@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.deps import SESSION_COOKIE, sessions_of
+from api.deps import SESSION_COOKIE, sessions_of, signed_in
 from api.state import archive_of_state
 from archive.service import Archive
 from archive.sessions import ABSOLUTE
@@ -60,16 +60,8 @@ def reader_of(request: Request) -> PageReader:
     cached = getattr(request.state, "page_reader", None)
     if isinstance(cached, PageReader):
         return cached
-    reader = PUBLIC
-    session_id = request.cookies.get(COOKIE)
-    if session_id:
-        sessions = sessions_of(request)
-        session = sessions.get(session_id)
-        if session is not None:
-            if token_version(archive_of(request), session.name) == session.token_version:
-                reader = PageReader(session.name, session.role)
-            else:  # the token was revoked or reissued since the login
-                sessions.end(session_id)
+    found = signed_in(archive_of(request), request)
+    reader = PageReader(found.name, found.role) if found else PUBLIC
     request.state.page_reader = reader
     return reader
 
